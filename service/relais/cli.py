@@ -1,0 +1,181 @@
+"""The ``relais`` command line: serve, query, validate, export.
+
+Exit codes: 0 ok, 1 violations found (validate), 2 error. Errors are one line on stderr
+(a traceback only with ``--debug``). Logging is configured here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from relais import __version__
+from relais.config import DEFAULT_HOST, DEFAULT_PORT, Settings
+from relais.errors import RelaisError
+from relais.protocol import FORMAT_ALIASES, GRAPH_FORMATS, RESULT_FORMATS, render_table, result_kind, serialize
+from relais.queries import resolve
+from relais.store import GraphStore, shipped_sources, sources_from_paths
+
+log = logging.getLogger("relais")
+
+EXPORT_FORMATS = ("nq", "trig", "ttl", "nt", "jsonld")
+
+
+class CliError(Exception):
+    """A usage problem the CLI reports in one line with exit code 2."""
+
+
+def _graph(args: argparse.Namespace) -> GraphStore:
+    sources = sources_from_paths(args.data) if args.data else shipped_sources()
+    return GraphStore.open(sources, args.store)
+
+
+def _bind_listen_socket(host: str, port: int) -> socket.socket:
+    """Bind the listening socket ourselves: a port in use is one clear line, and TCP_NODELAY is set."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from relais.api import create_app, open_graph
+
+    settings = Settings.from_env(host=args.host, port=args.port, store_path=args.store, data_paths=tuple(args.data or ()) or None)
+    sock = _bind_listen_socket(settings.host, settings.port)
+    graph = open_graph(settings)
+    app = create_app(settings, graph)
+    log.info("serving %d quads on http://%s:%d/sparql", graph.quad_count(), settings.host, settings.port)
+    config = uvicorn.Config(app, log_config=None, access_log=False, timeout_graceful_shutdown=5)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise CliError(f"-p {pair!r}: write parameters as key=value")
+        values[key] = value
+    return values
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    query = resolve(args.query, settings.queries_dir)
+    graph = _graph(args)
+    result = graph.query(query.text, substitutions=query.substitutions(_parse_params(args.param)) or None)
+    if args.format == "table":
+        print(render_table(result))
+        return 0
+    name = FORMAT_ALIASES.get(args.format, args.format)
+    fmt = (GRAPH_FORMATS if result_kind(result) == "graph" else RESULT_FORMATS).get(name)
+    if fmt is None:
+        raise CliError(f"--format {args.format} does not fit a {result_kind(result)} result")
+    sys.stdout.buffer.write(serialize(result, fmt))
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from relais.validate import validate_sources
+
+    settings = Settings.from_env()
+    if args.files:
+        # The given files are validated together with the shipped ontology (for its class hierarchy).
+        sources = [s for s in shipped_sources() if s.graph is not None and s.graph.value.endswith("/ontology")]
+        sources += sources_from_paths(args.files)
+    else:
+        sources = shipped_sources()
+    report = validate_sources(sources, settings.shapes_dir)
+    if report.conforms:
+        print(f"conforms: {len(sources)} files validated against {settings.shapes_dir}")
+        return 0
+    print(report.text)
+    return 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    fmt = GRAPH_FORMATS[FORMAT_ALIASES.get(args.format, args.format)]
+    graph = _graph(args)
+    if args.output:
+        tmp = args.output.with_name(args.output.name + ".part")
+        with open(tmp, "wb") as handle:
+            graph.dump(handle, fmt.rdf)  # type: ignore[arg-type]
+        tmp.replace(args.output)  # never leave a half-written dump under the real name
+    else:
+        graph.dump(sys.stdout.buffer, fmt.rdf)  # type: ignore[arg-type]
+        sys.stdout.flush()
+    return 0
+
+
+def _add_graph_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, nargs="+", metavar="PATH", help="RDF files or folders to use instead of the shipped graph")
+    parser.add_argument("--store", type=Path, metavar="PATH", help="on-disk store folder, reused while its sources are unchanged")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="relais", description="Relais: the knowledge graph of the 2020 'sortie de crise' initiative.")
+    parser.add_argument("--version", action="version", version=f"relais {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the SPARQL endpoint and API", description="Load the graph and serve it over HTTP.")
+    serve.add_argument("--host", default=None, help=f"address to listen on (default {DEFAULT_HOST}, or RELAIS_HOST)")
+    serve.add_argument("--port", type=int, default=None, help=f"port (default {DEFAULT_PORT}, or RELAIS_PORT)")
+    _add_graph_options(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    query = sub.add_parser("query", help="run a named query or a .rq file", description="Run a named query (queries/NAME.rq) or a .rq file.")
+    query.add_argument("query", metavar="NAME|FILE.rq")
+    query.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter (repeatable)")
+    query.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ttl", "ntriples", "jsonld"], help="output format (default: a readable table)")
+    _add_graph_options(query)
+    query.set_defaults(func=cmd_query)
+
+    validate = sub.add_parser("validate", help="validate the graph against shapes/", description="Validate with SHACL. Exit 0 conforms, 1 violations, 2 error.")
+    validate.add_argument("files", nargs="*", type=Path, metavar="FILE", help="files to validate (default: the shipped graph)")
+    validate.set_defaults(func=cmd_validate)
+
+    export = sub.add_parser("export", help="dump the graph", description="Dump the whole graph; nq and trig keep the named graphs.")
+    export.add_argument("--format", default="nq", choices=EXPORT_FORMATS, help="serialisation (default nq)")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    _add_graph_options(export)
+    export.set_defaults(func=cmd_export)
+    return parser
+
+
+def _configure_logging(debug: bool, command: str) -> None:
+    level = logging.DEBUG if debug else (logging.INFO if command == "serve" else logging.WARNING)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.debug, args.command)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except (RelaisError, CliError, ValueError) as exc:
+        if args.debug:
+            raise
+        print(f"relais: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
