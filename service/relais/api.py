@@ -11,12 +11,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 
-from relais import __version__
+from relais import __version__, endpoint
 from relais.config import Settings
-from relais.errors import BadRequest, NotAcceptable, RelaisError
-from relais.protocol import GRAPH_FORMATS, RESULT_FORMATS, Format, result_kind, serialize
+from relais.errors import RelaisError
 from relais.store import GraphStore, shipped_sources, sources_from_paths
 
 log = logging.getLogger(__name__)
@@ -26,26 +25,6 @@ def open_graph(settings: Settings) -> GraphStore:
     """The store the settings describe: the shipped graph, or the ``--data`` files instead."""
     sources = sources_from_paths(settings.data_paths) if settings.data_paths else shipped_sources()
     return GraphStore.open(sources, settings.store_path)
-
-
-def _choose_format(request: Request, kind: str) -> Format:
-    """Pick the response format from ``format=`` or the Accept header (first acceptable wins)."""
-    table = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
-    requested = request.query_params.get("format")
-    if requested:
-        if requested in table:
-            return table[requested]
-        raise NotAcceptable(f"format={requested!r} is not available for this query; use one of {', '.join(table)}")
-    accept = request.headers.get("accept", "*/*")
-    for part in accept.split(","):
-        media = part.split(";")[0].strip().lower()
-        if media in ("*/*", "", "application/*", "text/*"):
-            return next(iter(table.values()))
-        for fmt in table.values():
-            if fmt.media_type == media:
-                return fmt
-    available = ", ".join(f.media_type for f in table.values())
-    raise NotAcceptable(f"none of the media types in Accept: {accept!r} is available; use one of {available}")
 
 
 def create_app(settings: Settings | None = None, graph: GraphStore | None = None) -> FastAPI:
@@ -88,14 +67,5 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
             "reloaded": graph.reloaded,
         }
 
-    @app.get("/sparql", summary="SPARQL 1.1 query (GET)")
-    def sparql_get(request: Request) -> Response:
-        """Run a SPARQL query given as ``?query=``; the default graph is the union of all graphs."""
-        queries = request.query_params.getlist("query")
-        if len(queries) != 1:
-            raise BadRequest("send exactly one 'query' parameter: /sparql?query=SELECT ...")
-        result = graph.query(queries[0])
-        fmt = _choose_format(request, result_kind(result))
-        return Response(serialize(result, fmt), media_type=fmt.media_type)
-
+    app.include_router(endpoint.router)
     return app
