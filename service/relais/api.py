@@ -13,9 +13,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from relais import __version__, endpoint
+from relais import __version__, endpoint, query_api
 from relais.config import Settings
 from relais.errors import RelaisError
+from relais.queries import load_queries
 from relais.store import GraphStore, shipped_sources, sources_from_paths
 
 log = logging.getLogger(__name__)
@@ -67,5 +68,7 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
             "reloaded": graph.reloaded,
         }
 
+    app.state.named_queries = load_queries(settings.queries_dir)
     app.include_router(endpoint.router)
+    app.include_router(query_api.build_router(app.state.named_queries, graph))
     return app

@@ -46,6 +46,8 @@ class Settings:
             values["store_path"] = Path(os.environ["RELAIS_STORE_PATH"])
         if os.environ.get("RELAIS_DATA"):
             values["data_paths"] = tuple(Path(p) for p in os.environ["RELAIS_DATA"].split(os.pathsep) if p)
+        if os.environ.get("RELAIS_QUERIES_DIR"):
+            values["queries_dir"] = Path(os.environ["RELAIS_QUERIES_DIR"])
         timeout = _env_float("RELAIS_QUERY_TIMEOUT", 30.0)
         values["query_timeout_s"] = timeout if timeout and timeout > 0 else None
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -24,6 +24,9 @@ KINDS = {"iri", "integer", "decimal", "date", "literal"}
 _HEADER = re.compile(r"^#\+\s*([A-Za-z_]+)\s*:\s*(.*)$")
 _PARAM = re.compile(r"[?$](__?[A-Za-z][A-Za-z0-9_]*)")
 _LANG = re.compile(r"^[a-z]{2,3}$")
+# pyoxigraph evaluates BOUND() of a substituted variable as false (measured with 0.5.13), so an
+# optional parameter must be tested as COALESCE(?x = ?__param, true), never with BOUND().
+_BOUND_PARAM = re.compile(r"BOUND\s*\(\s*[?$](__?[A-Za-z][A-Za-z0-9_]*)\s*\)", re.IGNORECASE)
 
 
 class QueryFileError(RelaisError):
@@ -177,6 +180,13 @@ def parse_query_file(path: Path) -> NamedQuery:
     if not meta.get("summary"):
         raise QueryFileError(f"{path}:1: missing '#+ summary:' header")
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    bound = _BOUND_PARAM.search(body)
+    if bound:
+        param = bound.group(1)
+        raise QueryFileError(
+            f"{path}: BOUND(?{param}) is always false once a value is substituted; "
+            f"test an optional parameter with COALESCE(?x = ?{param}, true) instead"
+        )
     variables = dict.fromkeys(_PARAM.findall(body))
     parameters = tuple(_parameter(v) for v in variables)
     try:

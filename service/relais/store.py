@@ -68,7 +68,9 @@ class Source:
 
 
 def graph_iri(name: str) -> NamedNode:
-    """>>> graph_iri("article").value
+    """The IRI of the named graph a source called ``name`` is loaded into.
+
+    >>> graph_iri("article").value
     'https://w3id.org/relais/graph/article'
     """
     return NamedNode(GRAPH_BASE + name)
