@@ -1,0 +1,212 @@
+"""Shape tests: the shapes are valid SHACL, the shipped data conforms, every node shape rejects
+at least one invalid example (tests/shapes/invalid/*.ttl), and the provenance graph matches
+graphs article and public triple for triple.
+
+Each invalid example starts with three comment lines that say what must be reported:
+
+    # expect-focus: <IRI of the focus node>
+    # expect-source: <IRI of the property shape or SPARQL constraint (or node shape)>
+    # expect-message: <the exact sh:message>
+
+Validation settings are the ones `relais validate` uses: data graph = union of ontology/*.ttl and
+data/*.ttl, ont_graph = ontology, inference "none", advanced=True.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph
+import pyshacl
+import pytest
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+
+ROOT = Path(__file__).parents[2]
+SHAPES_FILE = ROOT / "shapes" / "relais-shapes.ttl"
+INVALID = Path(__file__).parent / "invalid"
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+RELAIS = Namespace("https://w3id.org/relais/ontology#")
+ID = "https://w3id.org/relais/id/"
+ARTICLE = URIRef(ID + "article/bilan-3-mois-2020-06-23")
+STATEMENT_BASE = ID + "statement/"
+
+
+@lru_cache(maxsize=None)
+def shapes_graph() -> Graph:
+    return Graph().parse(SHAPES_FILE)
+
+
+@lru_cache(maxsize=None)
+def ontology_graph() -> Graph:
+    g = Graph()
+    for f in sorted((ROOT / "ontology").glob("*.ttl")):
+        g.parse(f)
+    return g
+
+
+@lru_cache(maxsize=None)
+def graph_of(name: str) -> Graph:
+    return Graph().parse(ROOT / "data" / f"{name}.ttl")
+
+
+def union_data() -> Graph:
+    g = Graph()
+    for t in ontology_graph():
+        g.add(t)
+    for f in sorted((ROOT / "data").glob("*.ttl")):
+        g.parse(f)
+    return g
+
+
+def validate(data: Graph, meta_shacl: bool = False) -> tuple[bool, Graph, str]:
+    conforms, report, text = pyshacl.validate(
+        data,
+        shacl_graph=shapes_graph(),
+        ont_graph=ontology_graph(),
+        inference="none",
+        advanced=True,
+        meta_shacl=meta_shacl,
+    )
+    return bool(conforms), report, text
+
+
+def results(report: Graph) -> list[dict[str, object]]:
+    out = []
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        out.append(
+            {
+                "focus": report.value(r, SH.focusNode),
+                "message": [str(m) for m in report.objects(r, SH.resultMessage)],
+                "sources": {report.value(r, SH.sourceShape), report.value(r, SH.sourceConstraint)},
+            }
+        )
+    return out
+
+
+# ------------------------------------------------------------------ files parse everywhere
+
+TTL_FILES = sorted(
+    [*(ROOT / "ontology").glob("*.ttl"), *(ROOT / "shapes").glob("*.ttl"), *(ROOT / "data").glob("*.ttl"), *INVALID.glob("*.ttl")]
+)
+
+
+@pytest.mark.parametrize("path", TTL_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_turtle_parses_with_rdflib_and_pyoxigraph(path: Path) -> None:
+    n_rdflib = len(Graph().parse(path))
+    n_oxigraph = len(list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)))
+    assert n_rdflib == n_oxigraph > 0
+
+
+# ------------------------------------------------------------------ shapes and shipped data
+
+
+def test_shapes_pass_meta_shacl_and_shipped_data_conforms() -> None:
+    conforms, _, text = validate(union_data(), meta_shacl=True)
+    assert conforms, text
+
+
+def test_every_shape_has_name_description_and_message() -> None:
+    g = shapes_graph()
+    shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
+    assert shapes
+    for s in shapes:
+        for p in (SH.name, SH.description, SH.message):
+            assert g.value(s, p) is not None, f"{s} lacks {p}"
+    for c in g.subjects(RDF.type, SH.SPARQLConstraint):
+        assert g.value(c, SH.message) is not None, f"{c} lacks sh:message"
+
+
+def test_every_class_used_in_data_has_a_node_shape() -> None:
+    g = shapes_graph()
+    targeted = set(g.objects(None, SH.targetClass))
+    used = set()
+    for name in ("article", "public", "catalog", "provenance"):
+        used |= set(graph_of(name).objects(None, RDF.type))
+    used |= set(ontology_graph().objects(None, RDF.type)) & {URIRef(str(RELAIS) + n) for n in ("Phase", "ActorType", "RelayStatus", "ProgrammeComponent")}
+    missing = {c for c in used if c not in targeted}
+    assert not missing, f"classes without a node shape: {sorted(missing)}"
+
+
+# ------------------------------------------------------------------ invalid examples
+
+
+def read_expectations(path: Path) -> dict[str, str]:
+    exp = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# expect-"):
+            key, _, value = line[len("# expect-"):].partition(":")
+            exp[key.strip()] = value.strip()
+    assert {"focus", "source", "message"} <= exp.keys(), f"{path.name}: missing expect- header"
+    return exp
+
+
+INVALID_FILES = sorted(INVALID.glob("*.ttl"))
+
+
+@pytest.mark.parametrize("path", INVALID_FILES, ids=lambda p: p.stem)
+def test_invalid_example_is_rejected_with_expected_message(path: Path) -> None:
+    exp = read_expectations(path)
+    data = Graph()
+    for t in ontology_graph():
+        data.add(t)
+    data.parse(path)
+    conforms, report, text = validate(data)
+    assert not conforms, f"{path.name} should not conform"
+    focus = URIRef(exp["focus"])
+    source = URIRef(exp["source"])
+    hits = [r for r in results(report) if r["focus"] == focus and source in r["sources"]]
+    assert hits, f"no result for focus {focus} from {source}:\n{text}"
+    assert any(exp["message"] in r["message"] for r in hits), f"expected message not found:\n{text}"
+
+
+def test_every_node_shape_has_an_invalid_example() -> None:
+    g = shapes_graph()
+    node_shapes = {str(s).rsplit("#", 1)[1] for s in g.subjects(RDF.type, SH.NodeShape)}
+    covered = {p.stem.split("-", 1)[0] for p in INVALID_FILES}
+    assert node_shapes - covered == set()
+
+
+# ------------------------------------------------------------------ provenance cannot drift
+
+
+def statements() -> dict[str, set[tuple[object, object, object]]]:
+    prov = graph_of("provenance")
+    out: dict[str, set[tuple[object, object, object]]] = {"a": set(), "p": set()}
+    for st in prov.subjects(RDF.type, RDF.Statement):
+        kind = str(st)[len(STATEMENT_BASE)]
+        triple = (prov.value(st, RDF.subject), prov.value(st, RDF.predicate), prov.value(st, RDF.object))
+        out[kind].add(triple)
+        if kind == "a":
+            assert (st, PROV.wasQuotedFrom, ARTICLE) in prov, st
+            quote = prov.value(st, RELAIS.quote)
+            assert isinstance(quote, Literal) and quote.language == "fr" and str(quote).strip(), st
+        else:
+            assert list(prov.objects(st, DCTERMS.source)), st
+            assert prov.value(st, RELAIS.evidence) is not None, st
+    return out
+
+
+def test_provenance_nodes_are_well_formed_and_named() -> None:
+    prov = graph_of("provenance")
+    nodes = list(prov.subjects(RDF.type, RDF.Statement))
+    assert nodes
+    for st in nodes:
+        assert str(st).startswith(STATEMENT_BASE)
+        assert str(st)[len(STATEMENT_BASE)] in "ap"
+        for p in (RDF.subject, RDF.predicate, RDF.object):
+            assert len(list(prov.objects(st, p))) == 1, (st, p)
+
+
+@pytest.mark.parametrize("name,kind", [("article", "a"), ("public", "p")])
+def test_every_triple_has_exactly_its_provenance_statement(name: str, kind: str) -> None:
+    triples = set(graph_of(name))
+    reified = statements()[kind]
+    assert triples - reified == set(), f"triples of graph {name} without provenance"
+    assert reified - triples == set(), f"provenance statements whose triple is not in graph {name}"
+    prov = graph_of("provenance")
+    n_nodes = sum(1 for st in prov.subjects(RDF.type, RDF.Statement) if str(st)[len(STATEMENT_BASE)] == kind)
+    assert n_nodes == len(triples), "one provenance node per triple, no duplicates"
