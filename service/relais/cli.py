@@ -1,4 +1,4 @@
-"""The ``relais`` command line: serve, query, validate, export.
+"""The ``relais`` command line: serve, query, validate, import, export.
 
 Exit codes: 0 ok, 1 violations found (validate), 2 error. Errors are one line on stderr
 (a traceback only with ``--debug``). Logging is configured here and nowhere else.
@@ -124,6 +124,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from relais import inventory, resources
+
+    settings = Settings.from_env()
+    data = resources.data_dir()
+    output = args.output or data / "inventory.ttl"
+    illustrative = args.illustrative_output or data / "illustrative.ttl"
+    try:
+        result = inventory.import_inventory(
+            args.file, output, illustrative, mapping_path=args.mapping, shapes_dir=settings.shapes_dir
+        )
+    except inventory.InventoryError as exc:
+        # One line per malformed row: FILE:LINE: reason.
+        for problem in exc.problems:
+            print(f"relais: error: {problem.render(exc.path)}", file=sys.stderr)
+        return 2
+    except inventory.InventoryViolation as exc:
+        print(exc.report_text)
+        print(f"relais: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"imported {result.sourced_count} records into {output} and {result.illustrative_count} illustrative records into {illustrative}")
+    return 0
+
+
 def _add_graph_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, nargs="+", metavar="PATH", help="RDF files or folders to use instead of the shipped graph")
     parser.add_argument("--store", type=Path, metavar="PATH", help="on-disk store folder, reused while its sources are unchanged")
@@ -151,6 +175,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="validate the graph against shapes/", description="Validate with SHACL. Exit 0 conforms, 1 violations, 2 error.")
     validate.add_argument("files", nargs="*", type=Path, metavar="FILE", help="files to validate (default: the shipped graph)")
     validate.set_defaults(func=cmd_validate)
+
+    imp = sub.add_parser("import", help="import a source file as validated RDF", description="Import a source file (KIND inventory: the inventory CSV) as RDF, validated with shapes/ before anything is written. Exit 0 written, 1 SHACL violations, 2 malformed input.")
+    imp.add_argument("kind", choices=["inventory"], help="what the file holds")
+    imp.add_argument("file", type=Path, metavar="FILE.csv", help="the CSV to import (format: data/sources/README.md)")
+    imp.add_argument("-o", "--output", type=Path, metavar="FILE.ttl", help="Turtle for the sourced rows (default: data/inventory.ttl)")
+    imp.add_argument("--illustrative-output", type=Path, metavar="FILE.ttl", help="Turtle for the illustrative rows (default: data/illustrative.ttl)")
+    imp.add_argument("--mapping", type=Path, metavar="FILE.toml", help="the column mapping (default: data/sources/inventory-mapping.toml)")
+    imp.set_defaults(func=cmd_import)
 
     export = sub.add_parser("export", help="dump the graph", description="Dump the whole graph; nq and trig keep the named graphs.")
     export.add_argument("--format", default="nq", choices=EXPORT_FORMATS, help="serialisation (default nq)")
