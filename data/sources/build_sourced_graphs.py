@@ -9,7 +9,9 @@ data/provenance.ttl, so the two can never drift apart (tests/shapes checks it to
 
 Run from the repository root:  python data/sources/build_sourced_graphs.py
 Needs only the standard library. The generated Turtle files are committed; edit this
-table, not the Turtle, then re-run.
+table, not the Turtle, then re-run. Statement IRIs (statement/aNNN, statement/pNNN) are numbered
+in table order: append new statements at the end of a table so that existing numbers, which
+researchers may cite, stay stable.
 """
 from __future__ import annotations
 
@@ -518,6 +520,25 @@ q = "La démarche a été riche d’enseignements. Elle donnera lieu à une anal
 art(INIT, q, (r("announcedOutput"), LESSONS))
 art(LESSONS, q, (A, r("Report")), (LABEL, fr("analyse des enseignements sur le « jouer collectif » en période de crise")),
     (COMMENT, en("Announced on 23 June 2020 for 'next week'; whether and when it was published could not be established.")))
+
+# --- English labels (translations of the French labels above; appended here so statement numbers stay stable)
+EN_RD = "English translation of the French label; the quote is the French original."
+for subj, quote, label_en in (
+        (INIT, "la démarche « anticiper la sortie de crise des acteurs / actions d’intérêt général »",
+         "anticipating the way out of the crisis for general-interest actors / actions"),
+        (TARGET, "La cible de la démarche : les acteurs / actions d’intérêt général", "general-interest actors / actions"),
+        (FW, "un cadre de référence partagé", "shared reference framework"),
+        (S1, "Espace de dialogue « Articulation des ingénieries nationales & territoriales »", "Linking national and territorial support engineering"),
+        (S2, "Espace de dialogue « Jouer collectif entre investisseurs sociétaux »", "Playing together among social investors"),
+        (S3, "Espace de dialogue « Croiser la diversité des regards sur « l’après »", "Crossing the diverse views on 'the after'"),
+        (S4, "Espace de dialogue « Comparer les besoins et solutions entre acteurs d’intérêt général et PME »",
+         "Comparing needs and solutions of general-interest actors and SMEs"),
+        (DS, "Une base de données d’inventaire des besoins et des programmes d’urgence & de relance",
+         "inventory database of needs and of emergency & recovery programmes"),
+        (KITS, "le kit pratique « sortie de crise en territoire »", "leaving the crisis in the territories (practical kit)"),
+        (REPORT, "rapport ministériel sur l’accélération des alliances stratégiques entre associations, entreprises et collectivités",
+         "ministerial report on accelerating strategic alliances between associations, enterprises and local authorities")):
+    art(subj, quote, (LABEL, en(label_en)), reading=EN_RD)
 
 # ================================================================= PUBLIC
 MEDEF = i("organisation/medef")

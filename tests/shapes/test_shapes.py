@@ -210,3 +210,39 @@ def test_every_triple_has_exactly_its_provenance_statement(name: str, kind: str)
     prov = graph_of("provenance")
     n_nodes = sum(1 for st in prov.subjects(RDF.type, RDF.Statement) if str(st)[len(STATEMENT_BASE)] == kind)
     assert n_nodes == len(triples), "one provenance node per triple, no duplicates"
+
+
+# ------------------------------------------------------------------ ontology documentation
+
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+ONTOLOGY = URIRef("https://w3id.org/relais/ontology")
+
+
+def test_ontology_header() -> None:
+    g = Graph().parse(ROOT / "ontology" / "relais.ttl")
+    assert (ONTOLOGY, RDF.type, OWL.Ontology) in g
+    assert (ONTOLOGY, OWL.versionIRI, URIRef("https://w3id.org/relais/ontology/0.1.0")) in g
+    assert (ONTOLOGY, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in g
+    for p in (DCTERMS.title, DCTERMS.description):
+        assert {lit.language for lit in g.objects(ONTOLOGY, p)} == {"fr", "en"}
+
+
+def test_every_term_has_bilingual_label_definition_and_is_defined_by() -> None:
+    g = Graph().parse(ROOT / "ontology" / "relais.ttl")
+    terms = [s for s in g.subjects(RDF.type, None) if str(s).startswith(str(RELAIS))]
+    assert len(terms) > 100
+    for t in terms:
+        assert (t, RDFS.isDefinedBy, ONTOLOGY) in g, t
+        for p in (RDFS.label, SKOS.definition):
+            assert {lit.language for lit in g.objects(t, p)} >= {"fr", "en"}, (t, p)
+
+
+def test_every_relais_term_used_anywhere_is_defined() -> None:
+    defined = set(ontology_graph().subjects(RDFS.isDefinedBy, ONTOLOGY))
+    used = set()
+    for f in [*(ROOT / "data").glob("*.ttl"), SHAPES_FILE]:
+        for triple in Graph().parse(f):
+            used |= {x for x in triple if isinstance(x, URIRef) and str(x).startswith(str(RELAIS))}
+    assert used - defined == set()
