@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from relais import __version__, endpoint, query_api
+from relais import __version__, domain_api, endpoint, query_api
 from relais.config import Settings
 from relais.errors import RelaisError
 from relais.queries import load_queries
@@ -71,4 +71,8 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
     app.state.named_queries = load_queries(settings.queries_dir)
     app.include_router(endpoint.router)
     app.include_router(query_api.build_router(app.state.named_queries, graph))
+    if all(name in app.state.named_queries for name in domain_api.REQUIRED_QUERIES):
+        app.include_router(domain_api.build_router(domain_api.Domain(graph, app.state.named_queries)))
+    else:
+        log.warning("domain API off: queries/ lacks some of %s", ", ".join(domain_api.REQUIRED_QUERIES))
     return app

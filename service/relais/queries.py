@@ -185,7 +185,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         param = bound.group(1)
         raise QueryFileError(
             f"{path}: BOUND(?{param}) is always false once a value is substituted; "
-            f"test an optional parameter with COALESCE(?x = ?{param}, true) instead"
+            f"test an optional parameter with COALESCE(?x = ?{param}, true), or "
+            f"!COALESCE(?{param} = ?{param}, false) || EXISTS {{ ... ?{param} }}, instead"
         )
     variables = dict.fromkeys(_PARAM.findall(body))
     parameters = tuple(_parameter(v) for v in variables)

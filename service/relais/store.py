@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pyoxigraph import (
+    Literal,
     NamedNode,
     QueryBoolean,
     QuerySolutions,
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 GRAPH_BASE = "https://w3id.org/relais/graph/"
 ONTOLOGY_GRAPH = NamedNode(GRAPH_BASE + "ontology")
+RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 # Superclass types and superproperty statements materialised at load time, so a query in
 # PROV-O, ORG, DCAT or schema.org terms finds our data without a reasoner.
 INFERRED_GRAPH = NamedNode(GRAPH_BASE + "inferred")
@@ -230,6 +232,23 @@ class GraphStore:
             )
         except SyntaxError as exc:
             raise BadRequest(f"SPARQL syntax error: {exc}") from exc
+
+    def labels(self, iris: Iterable[str], lang: str) -> dict[str, str]:
+        """The rdfs:label of each IRI in ``lang``, falling back to French, English, then any label."""
+        found: dict[str, str] = {}
+        for iri in set(iris):
+            by_lang: dict[str, str] = {}
+            for quad in self.store.quads_for_pattern(NamedNode(iri), RDFS_LABEL, None, None):
+                if isinstance(quad.object, Literal):
+                    by_lang.setdefault(quad.object.language or "", quad.object.value)
+            for choice in (lang, "fr", "en", ""):
+                if choice in by_lang:
+                    found[iri] = by_lang[choice]
+                    break
+            else:
+                if by_lang:
+                    found[iri] = next(iter(by_lang.values()))
+        return found
 
     def quad_count(self) -> int:
         return len(self.store)
