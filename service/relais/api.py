@@ -11,12 +11,15 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
 
-from relais import __version__, domain_api, endpoint, query_api
+from relais import __version__, domain_api, endpoint, home, linked_data, query_api
 from relais.config import Settings
 from relais.errors import RelaisError
+from relais.observability import Metrics, ObservabilityMiddleware
 from relais.queries import load_queries
+from relais.site import STATIC_DIR
 from relais.store import GraphStore, shipped_sources, sources_from_paths
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,14 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
         log.exception("unexpected error")
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
+    app.state.metrics = Metrics()
+    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
+
+    @app.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse, tags=["Operations"])
+    def metrics() -> PlainTextResponse:
+        """Requests by route and status, latency histograms, queries running, timeouts, updates accepted and rejected."""
+        return PlainTextResponse(app.state.metrics.render(), media_type="text/plain; version=0.0.4")
+
     @app.get("/health", summary="Liveness, triple count and named graphs")
     def health() -> dict[str, Any]:
         """Answers once the graph is loaded: status, number of quads and the named graphs."""
@@ -75,4 +86,8 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
         app.include_router(domain_api.build_router(domain_api.Domain(graph, app.state.named_queries)))
     else:
         log.warning("domain API off: queries/ lacks some of %s", ", ".join(domain_api.REQUIRED_QUERIES))
+    # Linked data: /, /id/..., /resource, /ontology, /graph/..., /dumps, /dataset, /.well-known/void
+    app.include_router(home.router)
+    app.include_router(linked_data.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

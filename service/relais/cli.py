@@ -193,8 +193,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(debug: bool, command: str) -> None:
+    """The server logs JSON lines (with request ids); other commands log plain warnings."""
     level = logging.DEBUG if debug else (logging.INFO if command == "serve" else logging.WARNING)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    if command == "serve":
+        from relais.observability import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,62 @@
+"""/metrics in Prometheus text format and one JSON log line per request with a request id."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import running_server
+
+pytestmark = pytest.mark.integration
+
+
+def _sample(metrics: str, name: str, **labels: str) -> float:
+    for line in metrics.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            found = dict(re.findall(r'(\w+)="([^"]*)"', line.rsplit(" ", 1)[0])) if "{" in line else {}
+            if all(found.get(k) == v for k, v in labels.items()):
+                return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_requests_by_route_template_and_status(tmp_path: Path) -> None:
+    data = tmp_path / "d.ttl"
+    data.write_text("<http://e/a> <http://e/p> 1 .\n")
+    with running_server(["--data", str(data)], tmp=tmp_path) as server:
+        for _ in range(3):
+            assert httpx.get(f"{server.url}/sparql", params={"query": "ASK {}"}).status_code == 200
+        assert httpx.get(f"{server.url}/sparql", params={"query": "ASK {"}).status_code == 400
+        assert httpx.get(f"{server.url}/queries/nothing-here").status_code == 404
+        response = httpx.get(f"{server.url}/metrics")
+        assert response.headers["content-type"].startswith("text/plain")
+        text = response.text
+        assert _sample(text, "relais_http_requests_total", method="GET", route="/sparql", status="200") == 3
+        assert _sample(text, "relais_http_requests_total", method="GET", route="/sparql", status="400") == 1
+        assert _sample(text, "relais_http_requests_total", route="/queries/{name}", status="404") == 1
+        assert _sample(text, "relais_http_request_duration_seconds_count", route="/sparql") == 4
+        assert _sample(text, "relais_http_request_duration_seconds_bucket", route="/sparql", le="+Inf") == 4
+        for name in ("relais_queries_running", "relais_query_timeouts_total", "relais_updates_accepted_total", "relais_updates_rejected_total"):
+            assert re.search(rf"^{name} \d+", text, re.MULTILINE), name
+        assert "nothing-here" not in text  # raw paths never become labels
+
+
+def test_each_request_gets_an_id_and_one_json_log_line(tmp_path: Path) -> None:
+    data = tmp_path / "d.ttl"
+    data.write_text("<http://e/a> <http://e/p> 1 .\n")
+    with running_server(["--data", str(data)], tmp=tmp_path) as server:
+        mine = httpx.get(f"{server.url}/health", headers={"X-Request-ID": "trace-me-42"})
+        assert mine.headers["x-request-id"] == "trace-me-42"
+        generated = httpx.get(f"{server.url}/health", headers={"X-Request-ID": "bad id with spaces"})
+        assert re.fullmatch(r"[0-9a-f]{32}", generated.headers["x-request-id"])
+        httpx.get(f"{server.url}/sparql", params={"query": "ASK {}"}, headers={"Authorization": "Bearer s3cret-token"})
+        server.process.terminate()
+        server.process.wait(timeout=10)
+        entries = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    requests = [e for e in entries if e.get("logger") == "relais.access"]
+    assert any(e["request_id"] == "trace-me-42" and e["route"] == "/health" and e["status"] == 200 for e in requests)
+    assert any(e["request_id"] == generated.headers["x-request-id"] for e in requests)
+    assert "s3cret-token" not in server.log() and "ASK" not in server.log()
