@@ -148,6 +148,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from relais.store import backup_store
+
+    count = backup_store(args.store, args.output)
+    print(f"backed up {count} quads from {args.store} to {args.output}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from relais.store import restore_store
+
+    count = restore_store(args.backup, args.store)
+    print(f"restored {count} quads into {args.store}; start it with: relais serve --store {args.store}")
+    return 0
+
+
 def _add_graph_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, nargs="+", metavar="PATH", help="RDF files or folders to use instead of the shipped graph")
     parser.add_argument("--store", type=Path, metavar="PATH", help="on-disk store folder, reused while its sources are unchanged")
@@ -189,6 +205,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     _add_graph_options(export)
     export.set_defaults(func=cmd_export)
+    backup = sub.add_parser("backup", help="snapshot an on-disk store", description="Snapshot the on-disk store of a stopped server into a new folder.")
+    backup.add_argument("--store", type=Path, required=True, metavar="PATH", help="the store folder (as given to relais serve --store)")
+    backup.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="a new, empty folder for the backup")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="restore a store from a backup", description="Copy a backup into a new store folder.")
+    restore.add_argument("backup", type=Path, metavar="BACKUP", help="a folder written by relais backup")
+    restore.add_argument("--store", type=Path, required=True, metavar="PATH", help="the new store folder (absent or empty)")
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 

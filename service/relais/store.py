@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,3 +276,34 @@ def _write_atomically(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def backup_store(store_path: Path, target: Path) -> int:
+    """Copy an on-disk store (stopped server) to ``target`` as a consistent snapshot; return its quad count.
+
+    pyoxigraph's ``Store.backup`` makes the snapshot; the load marker is copied with it, so a
+    restored store is not reloaded while its sources are unchanged.
+    """
+    if not (store_path / LOAD_MARKER).is_file():
+        raise SourceError(f"{store_path} is not a Relais store (no {LOAD_MARKER}); give the folder passed to --store")
+    if target.exists() and any(target.iterdir()):
+        raise SourceError(f"{target} already exists and is not empty; choose a new backup folder")
+    if target.exists():
+        target.rmdir()
+    try:
+        store = Store(str(store_path))
+    except OSError as exc:
+        raise SourceError(f"cannot open {store_path}: {exc}; stop the server that uses it first") from exc
+    store.backup(str(target))
+    (target / LOAD_MARKER).write_bytes((store_path / LOAD_MARKER).read_bytes())
+    return len(store)
+
+
+def restore_store(backup: Path, store_path: Path) -> int:
+    """Put a backup in place as the store at ``store_path`` (which must be absent or empty); return its quad count."""
+    if not (backup / LOAD_MARKER).is_file():
+        raise SourceError(f"{backup} is not a Relais backup (no {LOAD_MARKER})")
+    if store_path.exists() and any(store_path.iterdir()):
+        raise SourceError(f"{store_path} is not empty; restore into a new folder, then point --store at it")
+    shutil.copytree(backup, store_path, dirs_exist_ok=True)
+    return len(Store(str(store_path)))
