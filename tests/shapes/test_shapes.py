@@ -165,7 +165,8 @@ def test_invalid_example_is_rejected_with_expected_message(path: Path) -> None:
 
 def test_every_node_shape_has_an_invalid_example() -> None:
     g = shapes_graph()
-    node_shapes = {str(s).rsplit("#", 1)[1] for s in g.subjects(RDF.type, SH.NodeShape)}
+    # helper shapes without a target (used inside sh:or) report through the shape that uses them
+    node_shapes = {str(s).rsplit("#", 1)[1] for s in g.subjects(RDF.type, SH.NodeShape) if g.value(s, SH.targetClass) is not None}
     covered = {p.stem.split("-", 1)[0] for p in INVALID_FILES}
     assert node_shapes - covered == set()
 
