@@ -14,9 +14,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
-from relais import __version__, domain_api, endpoint, home, linked_data, query_api
+from relais import __version__, domain_api, endpoint, graphstore, home, linked_data, query_api
 from relais.config import Settings
 from relais.errors import RelaisError
+from relais.execution import QueryRunner
+from relais.limits import add_http_limits
+from relais.updates import ShapeViolation, UpdateGate, violation_response
 from relais.observability import Metrics, ObservabilityMiddleware
 from relais.queries import load_queries
 from relais.site import STATIC_DIR
@@ -60,6 +63,10 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
         log.exception("unexpected error")
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
+    @app.exception_handler(ShapeViolation)
+    def shape_violation(request: Request, exc: ShapeViolation) -> Any:
+        return violation_response(exc, request.headers.get("accept"))
+
     app.state.metrics = Metrics()
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
 
@@ -80,7 +87,10 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
         }
 
     app.state.named_queries = load_queries(settings.queries_dir)
+    app.state.query_runner = QueryRunner(graph, settings)
+    app.state.update_gate = UpdateGate(graph, settings)
     app.include_router(endpoint.router)
+    app.include_router(graphstore.router)
     app.include_router(query_api.build_router(app.state.named_queries, graph))
     if all(name in app.state.named_queries for name in domain_api.REQUIRED_QUERIES):
         app.include_router(domain_api.build_router(domain_api.Domain(graph, app.state.named_queries)))
@@ -90,4 +100,5 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
     app.include_router(home.router)
     app.include_router(linked_data.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    add_http_limits(app, settings)  # request body limit (413) and CORS, outermost
     return app

@@ -10,6 +10,39 @@ from relais import resources
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
+
+
+def _env_list(name: str) -> tuple[str, ...] | None:
+    """A comma-separated list; unset: None (keep the default), empty or "none": no entries."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    if raw.strip().lower() in ("", "none"):
+        return ()
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def parse_tokens(raw: str) -> tuple[tuple[str, str], ...]:
+    """``name:token,name2:token2`` (a bare token is named "default").
+
+    >>> parse_tokens("alice:s3cret, bob:other")
+    (('alice', 's3cret'), ('bob', 'other'))
+    >>> parse_tokens("s3cret")
+    (('default', 's3cret'),)
+    """
+    tokens: list[tuple[str, str]] = []
+    for item in raw.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name, sep, token = item.partition(":")
+        if not sep:
+            name, token = "default", item
+        if not token or not name:
+            raise ValueError(f"RELAIS_UPDATE_TOKEN: {item!r} is not name:token")
+        tokens.append((name.strip(), token.strip()))
+    return tuple(tokens)
 
 
 def _env_float(name: str, default: float | None) -> float | None:
@@ -33,6 +66,16 @@ class Settings:
     query_timeout_s: float | None = 30.0
     shapes_dir: Path = field(default_factory=resources.shapes_dir)
     queries_dir: Path = field(default_factory=resources.queries_dir)
+    # SPARQL endpoint (/sparql, /store): see the README's "SPARQL endpoint" section.
+    row_limit: int | None = None  # None: no limit; else a truncated result says so in a header
+    update_tokens: tuple[tuple[str, str], ...] = ()  # (name, token); empty: updates are off
+    service_allow: tuple[str, ...] = (WIKIDATA_SPARQL,)  # SERVICE targets (exact IRI, or prefix ending in *)
+    service_timeout_s: float = 10.0  # time budget of a query that uses SERVICE
+    load_allow: tuple[str, ...] = ()  # LOAD sources (exact IRI, or prefix ending in *)
+    max_body_bytes: int = 10 * 1024 * 1024
+    cors_origins: tuple[str, ...] = ("*",)  # empty: no CORS headers
+    audit_log: Path | None = None  # JSON-lines record of every accepted change
+    max_running_queries: int = 16  # more at once get 503 with Retry-After
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -48,6 +91,24 @@ class Settings:
             values["data_paths"] = tuple(Path(p) for p in os.environ["RELAIS_DATA"].split(os.pathsep) if p)
         if os.environ.get("RELAIS_QUERIES_DIR"):
             values["queries_dir"] = Path(os.environ["RELAIS_QUERIES_DIR"])
+        if os.environ.get("RELAIS_SHAPES_DIR"):
+            values["shapes_dir"] = Path(os.environ["RELAIS_SHAPES_DIR"])
+        if os.environ.get("RELAIS_ROW_LIMIT"):
+            values["row_limit"] = int(os.environ["RELAIS_ROW_LIMIT"]) or None
+        if os.environ.get("RELAIS_UPDATE_TOKEN"):
+            values["update_tokens"] = parse_tokens(os.environ["RELAIS_UPDATE_TOKEN"])
+        for key, env in (("service_allow", "RELAIS_SERVICE_ALLOW"), ("load_allow", "RELAIS_LOAD_ALLOW"), ("cors_origins", "RELAIS_CORS_ORIGINS")):
+            if (listed := _env_list(env)) is not None:
+                values[key] = listed
+        service_timeout = _env_float("RELAIS_SERVICE_TIMEOUT", None)
+        if service_timeout is not None:
+            values["service_timeout_s"] = service_timeout
+        if os.environ.get("RELAIS_MAX_BODY"):
+            values["max_body_bytes"] = int(os.environ["RELAIS_MAX_BODY"])
+        if os.environ.get("RELAIS_AUDIT_LOG"):
+            values["audit_log"] = Path(os.environ["RELAIS_AUDIT_LOG"])
+        if os.environ.get("RELAIS_MAX_QUERIES"):
+            values["max_running_queries"] = int(os.environ["RELAIS_MAX_QUERIES"])
         timeout = _env_float("RELAIS_QUERY_TIMEOUT", 30.0)
         values["query_timeout_s"] = timeout if timeout and timeout > 0 else None
         values.update({k: v for k, v in overrides.items() if v is not None})
