@@ -706,6 +706,11 @@ pub(FR_H, U_UNIV, "Cohesion pillar: 36 billion euros according to Universalis.",
 pub(FR_H, (U_BOURSE, U_CHAMBRE), "Cohesion pillar: 35 billion euros according to other sources.", (r("keyFigures"), fr("35 Md€ (selon d’autres sources)")))
 
 
+# --- appended later (keep appending here so statement numbers stay stable)
+pub(R2a, U_CARE21, "One year on (March 2021), the 'numérique & territoires' experiment is listed among the three results the démarche left, so it took place.",
+    (r("subsequentStatus"), REALISE))
+
+
 # ================================================================= WRITE
 def header(title: str) -> str:
     lines = [f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items()]
