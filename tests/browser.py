@@ -115,5 +115,6 @@ def screenshot(page: Any, name: str) -> Path:
 
 def links(page: Any) -> list[str]:
     """The absolute URLs of every ``<a href>`` on the page (no fragments-only or javascript: links)."""
-    hrefs: list[str] = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    # getAttribute + URL: SVG <a> elements have an SVGAnimatedString, not a string, as .href
+    hrefs: list[str] = page.eval_on_selector_all("a[href]", "els => els.map(e => new URL(e.getAttribute('href'), document.baseURI).href)")
     return sorted({h.split("#")[0] for h in hrefs if h.startswith(("http://", "https://"))})

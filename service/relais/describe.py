@@ -1,0 +1,298 @@
+"""Descriptions of one resource: the quads about it, its provenance and a view model for the HTML page.
+
+The RDF description of an IRI is Concise-Bounded-Description-like: its outgoing statements (with
+blank nodes followed), its incoming statements, and the ``rdf:Statement`` nodes of the provenance
+graph that record where those statements come from (an article quote or a public address).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import rdflib
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
+
+from relais.site import (
+    GRAPH_BASE,
+    ID_BASE,
+    JSONLD,
+    NQUADS,
+    PREFIXES,
+    RDF,
+    RDF_TYPE,
+    TRIG,
+    Labeller,
+    PageFormat,
+    local_href,
+)
+
+PROV = "http://www.w3.org/ns/prov#"
+RELAIS = PREFIXES["relais"]
+RDF_SUBJECT = NamedNode(RDF + "subject")
+RDF_PREDICATE = NamedNode(RDF + "predicate")
+RDF_OBJECT = NamedNode(RDF + "object")
+REIFICATION = {RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT}
+QUOTE = NamedNode(RELAIS + "quote")
+EVIDENCE = NamedNode(RELAIS + "evidence")
+QUOTED_FROM = NamedNode(PROV + "wasQuotedFrom")
+SOURCE = NamedNode("http://purl.org/dc/terms/source")
+COMMENT = NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+ILLUSTRATIVE_GRAPH = GRAPH_BASE + "illustrative"
+INFERRED_GRAPH = GRAPH_BASE + "inferred"
+
+# The kinds (first path segment after /id/) the neighbourhood picture shows first.
+KIND_PRIORITY = ["relay", "deliverable", "dialogue-space", "event", "target", "initiative", "organisation", "objective"]
+INCOMING_LIMIT = 25
+
+
+def exists(store: Store, iri: NamedNode) -> bool:
+    """True when the IRI is the subject or the object of any quad (or names a graph)."""
+    for quad in store.quads_for_pattern(iri, None, None, None):
+        return True
+    for quad in store.quads_for_pattern(None, None, iri, None):
+        return True
+    return any(g == iri for g in store.named_graphs())
+
+
+def _statement_nodes(store: Store, iri: NamedNode) -> set[Any]:
+    """The provenance ``rdf:Statement`` nodes whose subject or object is ``iri``."""
+    nodes = {q.subject for q in store.quads_for_pattern(None, RDF_SUBJECT, iri, None)}
+    nodes |= {q.subject for q in store.quads_for_pattern(None, RDF_OBJECT, iri, None)}
+    return nodes
+
+
+def description_quads(store: Store, iri: NamedNode) -> list[Quad]:
+    """Outgoing (blank nodes followed), incoming, and the provenance statements about them."""
+    seen: set[Quad] = set()
+    ordered: list[Quad] = []
+
+    def add(quads: Iterable[Quad]) -> None:
+        for quad in quads:
+            if quad not in seen:
+                seen.add(quad)
+                ordered.append(quad)
+
+    todo: list[Any] = [iri]
+    visited: set[Any] = set()
+    while todo:
+        node = todo.pop()
+        if node in visited:
+            continue
+        visited.add(node)
+        quads = list(store.quads_for_pattern(node, None, None, None))
+        add(quads)
+        todo.extend(q.object for q in quads if isinstance(q.object, BlankNode))
+    add(store.quads_for_pattern(None, None, iri, None))
+    for node in _statement_nodes(store, iri):
+        add(store.quads_for_pattern(node, None, None, None))
+    return ordered
+
+
+def serialize_description(quads: list[Quad], fmt: PageFormat, context_url: str | None = None, context: dict[str, Any] | None = None) -> bytes:
+    """Write quads in ``fmt``: N-Quads and TriG keep the graphs, the others get distinct triples."""
+    if fmt in (NQUADS, TRIG):
+        return serialize(quads, format=RdfFormat.N_QUADS if fmt is NQUADS else RdfFormat.TRIG, prefixes=PREFIXES if fmt is TRIG else None)  # type: ignore[no-any-return]
+    triples = list(dict.fromkeys(Triple(q.subject, q.predicate, q.object) for q in quads))
+    if fmt is JSONLD and context is not None:
+        return compact_jsonld(triples, context, context_url)
+    rdf_format = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES, "rdfxml": RdfFormat.RDF_XML, "jsonld": RdfFormat.JSON_LD}[fmt.name]
+    prefixes = PREFIXES if rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else None
+    if rdf_format is RdfFormat.RDF_XML:
+        # RDF/XML needs prefixes only for the predicates it writes.
+        used = {t.predicate.value for t in triples} | {t.object.value for t in triples if t.predicate == RDF_TYPE}
+        prefixes = {p: ns for p, ns in PREFIXES.items() if any(u.startswith(ns) for u in used)}
+    return serialize(triples, format=rdf_format, prefixes=prefixes)  # type: ignore[no-any-return]
+
+
+def compact_jsonld(triples: list[Triple], context: dict[str, Any], context_url: str | None) -> bytes:
+    """Compacted JSON-LD with readable keys (rdflib does the compaction); ``@context`` points to the published context."""
+    graph = rdflib.Graph()
+    graph.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
+    text = graph.serialize(format="json-ld", context=context, auto_compact=True)
+    document = json.loads(text)
+    if context_url and isinstance(document, dict):
+        document["@context"] = context_url
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+# --- the HTML view model ------------------------------------------------------------------------
+
+
+def _graph_name(graph: Any) -> str | None:
+    if isinstance(graph, NamedNode):
+        return graph.value[len(GRAPH_BASE) :] if graph.value.startswith(GRAPH_BASE) else graph.value
+    return None
+
+
+def kind_of(iri: str) -> str:
+    """>>> kind_of("https://w3id.org/relais/id/relay/x")
+    'relay'
+    """
+    if iri.startswith(ID_BASE):
+        return iri[len(ID_BASE) :].split("/", 1)[0]
+    return "external"
+
+
+def provenance_index(store: Store, iri: NamedNode, labeller: Labeller) -> dict[tuple[Any, Any, Any], list[dict[str, Any]]]:
+    """For each (s, p, o) with ``iri`` as subject or object: where it comes from (quote, source)."""
+    index: dict[tuple[Any, Any, Any], list[dict[str, Any]]] = defaultdict(list)
+    for node in _statement_nodes(store, iri):
+        values: dict[Any, list[Any]] = defaultdict(list)
+        for quad in store.quads_for_pattern(node, None, None, None):
+            values[quad.predicate].append(quad.object)
+        try:
+            key = (values[RDF_SUBJECT][0], values[RDF_PREDICATE][0], values[RDF_OBJECT][0])
+        except IndexError:
+            continue
+        entry: dict[str, Any] = {"statement": labeller.link(node) if isinstance(node, NamedNode) else None}
+        if values[QUOTE]:
+            quote = values[QUOTE][0]
+            entry["quote"] = quote.value
+            entry["quote_lang"] = quote.language if isinstance(quote, Literal) else None
+        if values[QUOTED_FROM]:
+            entry["quoted_from"] = labeller.link(values[QUOTED_FROM][0])
+        if values[SOURCE]:
+            entry["sources"] = [labeller.link(v) for v in values[SOURCE]]
+        if values[EVIDENCE]:
+            entry["evidence"] = values[EVIDENCE][0].value
+        if values[COMMENT]:
+            entry["comment"] = values[COMMENT][0].value
+        index[key].append(entry)
+    return index
+
+
+def resource_view(store: Store, iri: NamedNode, labeller: Labeller) -> dict[str, Any]:
+    """Everything the resource page shows, with labels and local links, ready for the template."""
+    provenance = provenance_index(store, iri, labeller)
+    by_triple: dict[tuple[Any, Any], list[str]] = defaultdict(list)
+    order: list[tuple[Any, Any]] = []
+    for quad in store.quads_for_pattern(iri, None, None, None):
+        key = (quad.predicate, quad.object)
+        if key not in by_triple:
+            order.append(key)
+        name = _graph_name(quad.graph_name)
+        if name:
+            by_triple[key].append(name)
+
+    def value_view(predicate: Any, obj: Any, graphs: list[str]) -> dict[str, Any]:
+        view = labeller.link(obj)
+        view["graphs"] = sorted(set(graphs))
+        view["inferred"] = view["graphs"] == ["inferred"]
+        view["illustrative"] = "illustrative" in view["graphs"]
+        view["provenance"] = provenance.get((iri, predicate, obj), [])
+        return view
+
+    types = [value_view(p, o, by_triple[(p, o)]) for p, o in order if p == RDF_TYPE]
+    types.sort(key=lambda t: (t["inferred"], t["label"].lower()))
+    grouped: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for predicate, obj in order:
+        if predicate != RDF_TYPE:
+            grouped[predicate].append(value_view(predicate, obj, by_triple[(predicate, obj)]))
+    properties = [
+        {"predicate": labeller.link(p), "objects": sorted(vals, key=lambda v: (v.get("lang") or "", v["label"].lower()))}
+        for p, vals in grouped.items()
+    ]
+    properties.sort(key=lambda p: p["predicate"]["label"].lower())
+
+    incoming_grouped: dict[Any, dict[Any, list[str]]] = defaultdict(dict)
+    for quad in store.quads_for_pattern(None, None, iri, None):
+        if quad.predicate in REIFICATION:
+            continue  # provenance records: shown next to each fact instead
+        graphs = incoming_grouped[quad.predicate].setdefault(quad.subject, [])
+        name = _graph_name(quad.graph_name)
+        if name:
+            graphs.append(name)
+    incoming = []
+    for predicate, subjects in incoming_grouped.items():
+        items = []
+        for subject, graphs in list(subjects.items())[:INCOMING_LIMIT]:
+            view = labeller.link(subject)
+            view["graphs"] = sorted(set(graphs))
+            view["provenance"] = provenance.get((subject, predicate, iri), [])
+            items.append(view)
+        items.sort(key=lambda v: v["label"].lower())
+        incoming.append({"predicate": labeller.link(predicate), "subjects": items, "more": max(0, len(subjects) - INCOMING_LIMIT)})
+    incoming.sort(key=lambda p: p["predicate"]["label"].lower())
+
+    labels = labeller.labels(iri.value)
+    graphs = sorted({g for gs in by_triple.values() for g in gs})
+    return {
+        "iri": iri.value,
+        "label": labeller.label(iri.value),
+        "labels": labels,
+        "kind": kind_of(iri.value),
+        "types": types,
+        "properties": properties,
+        "incoming": incoming,
+        "graphs": graphs,
+        "illustrative": "illustrative" in graphs,
+        "neighbourhood": neighbourhood(store, iri, labeller),
+    }
+
+
+def neighbourhood(store: Store, iri: NamedNode, labeller: Labeller, limit: int = 12) -> dict[str, Any]:
+    """A small radial diagram: the resource in the middle, its nearest linked resources around it."""
+    candidates: dict[str, dict[str, Any]] = {}
+    for quad in store.quads_for_pattern(iri, None, None, None):
+        obj = quad.object
+        if quad.predicate == RDF_TYPE or not isinstance(obj, NamedNode) or not obj.value.startswith(ID_BASE) or obj == iri:
+            continue
+        if kind_of(obj.value) == "statement":
+            continue
+        candidates.setdefault(obj.value, {"predicate": labeller.label(quad.predicate.value), "outgoing": True})
+    for quad in store.quads_for_pattern(None, None, iri, None):
+        subj = quad.subject
+        if quad.predicate in REIFICATION or not isinstance(subj, NamedNode) or not subj.value.startswith(ID_BASE) or subj == iri:
+            continue
+        if kind_of(subj.value) == "statement":
+            continue
+        candidates.setdefault(subj.value, {"predicate": labeller.label(quad.predicate.value), "outgoing": False})
+
+    def rank(item: tuple[str, dict[str, Any]]) -> tuple[int, str]:
+        kind = kind_of(item[0])
+        return (KIND_PRIORITY.index(kind) if kind in KIND_PRIORITY else len(KIND_PRIORITY), labeller.label(item[0]).lower())
+
+    chosen = sorted(candidates.items(), key=rank)[:limit]
+    width, height = 720, 440
+    cx, cy, radius = width / 2, height / 2, 165
+    nodes = []
+    for i, (other, info) in enumerate(chosen):
+        angle = -math.pi / 2 + 2 * math.pi * i / max(1, len(chosen))
+        x, y = cx + radius * math.cos(angle) * 1.45, cy + radius * math.sin(angle)
+        label = labeller.label(other)
+        nodes.append(
+            {
+                "href": local_href(other),
+                "label": label,
+                "short": label if len(label) <= 30 else label[:29] + "…",
+                "kind": kind_of(other),
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "mx": round((cx + x) / 2, 1),
+                "my": round((cy + y) / 2, 1),
+                "predicate": info["predicate"],
+                "outgoing": info["outgoing"],
+            }
+        )
+    centre = labeller.label(iri.value)
+    return {
+        "width": width,
+        "height": height,
+        "cx": cx,
+        "cy": cy,
+        "label": centre if len(centre) <= 34 else centre[:33] + "…",
+        "kind": kind_of(iri.value),
+        "nodes": nodes,
+        "total": len(candidates),
+    }
+
+
+def turtle_of(triples: Iterable[Triple]) -> str:
+    out = io.BytesIO()
+    serialize(list(triples), out, RdfFormat.TURTLE, prefixes=PREFIXES)
+    return out.getvalue().decode("utf-8")
