@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pyoxigraph import Literal as PyLiteral
 from pyoxigraph import NamedNode, RdfFormat
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
@@ -104,7 +105,7 @@ class Dumps:
 
 
 def _count(graph: GraphStore, sparql: str) -> int:
-    rows = list(graph.query(sparql))  # type: ignore[call-overload]
+    rows = list(graph.query(sparql))  # type: ignore[arg-type]
     return int(rows[0][0].value) if rows and rows[0][0] is not None else 0
 
 
@@ -144,7 +145,8 @@ def _catalog_text(graph: GraphStore, graph_iri: str) -> dict[str, list[tuple[str
     node = NamedNode(graph_iri)
     for key, predicate in (("label", PREFIXES["rdfs"] + "label"), ("description", PREFIXES["dcterms"] + "description")):
         for quad in graph.store.quads_for_pattern(node, NamedNode(predicate), None, None):
-            out[key].append((quad.object.value, getattr(quad.object, "language", None) or ""))
+            if isinstance(quad.object, PyLiteral):
+                out[key].append((quad.object.value, quad.object.language or ""))
     return out
 
 
@@ -306,6 +308,10 @@ def description_view(g: Graph) -> dict[str, Any]:
     def by_lang(node: Any, predicate: Any) -> dict[str, str]:
         return {o.language or "": str(o) for o in g.objects(node, predicate) if isinstance(o, Literal)}
 
+    def number(node: Any, predicate: Any) -> int:
+        value = g.value(node, predicate)
+        return int(value) if isinstance(value, Literal) else 0
+
     distributions = []
     for dist in sorted(g.objects(dataset, DCAT.distribution), key=str):
         checksum = g.value(dist, SPDX.checksum)
@@ -314,24 +320,24 @@ def description_view(g: Graph) -> dict[str, Any]:
                 "title": by_lang(dist, DCTERMS.title).get("en", ""),
                 "url": str(g.value(dist, DCAT.downloadURL) or g.value(dist, DCAT.accessURL) or ""),
                 "media_type": str(g.value(dist, DCAT.mediaType) or "").removeprefix(IANA),
-                "size": int(g.value(dist, DCAT.byteSize) or 0) or None,
+                "size": number(dist, DCAT.byteSize) or None,
                 "sha256": str(g.value(checksum, SPDX.checksumValue)) if checksum is not None else None,
             }
         )
     subsets = []
     for subset in sorted(g.objects(dataset, VOID.subset), key=str):
-        subsets.append({"iri": str(subset), "titles": by_lang(subset, DCTERMS.title), "descriptions": by_lang(subset, DCTERMS.description), "triples": int(g.value(subset, VOID.triples) or 0)})
+        subsets.append({"iri": str(subset), "titles": by_lang(subset, DCTERMS.title), "descriptions": by_lang(subset, DCTERMS.description), "triples": number(subset, VOID.triples)})
     period = g.value(dataset, DCTERMS.temporal)
     return {
         "titles": by_lang(dataset, DCTERMS.title),
         "descriptions": by_lang(dataset, DCTERMS.description),
-        "keywords": sorted((str(k), k.language or "") for k in g.objects(dataset, DCAT.keyword)),
+        "keywords": sorted((str(k), k.language or "") for k in g.objects(dataset, DCAT.keyword) if isinstance(k, Literal)),
         "license": str(g.value(dataset, DCTERMS.license)),
         "spatial": str(g.value(dataset, DCTERMS.spatial)),
         "start": str(g.value(period, DCAT.startDate)),
         "end": str(g.value(period, DCAT.endDate)),
-        "triples": int(g.value(dataset, VOID.triples) or 0),
-        "entities": int(g.value(dataset, VOID.entities) or 0),
+        "triples": number(dataset, VOID.triples),
+        "entities": number(dataset, VOID.entities),
         "endpoint": str(g.value(dataset, VOID.sparqlEndpoint)),
         "distributions": distributions,
         "subsets": subsets,

@@ -96,7 +96,7 @@ def description_quads(store: Store, iri: NamedNode) -> list[Quad]:
 def serialize_description(quads: list[Quad], fmt: PageFormat, context_url: str | None = None, context: dict[str, Any] | None = None) -> bytes:
     """Write quads in ``fmt``: N-Quads and TriG keep the graphs, the others get distinct triples."""
     if fmt in (NQUADS, TRIG):
-        return serialize(quads, format=RdfFormat.N_QUADS if fmt is NQUADS else RdfFormat.TRIG, prefixes=PREFIXES if fmt is TRIG else None)  # type: ignore[no-any-return]
+        return _bytes(serialize(quads, format=RdfFormat.N_QUADS if fmt is NQUADS else RdfFormat.TRIG, prefixes=PREFIXES if fmt is TRIG else None))
     triples = list(dict.fromkeys(Triple(q.subject, q.predicate, q.object) for q in quads))
     if fmt is JSONLD and context is not None:
         return compact_jsonld(triples, context, context_url)
@@ -104,9 +104,13 @@ def serialize_description(quads: list[Quad], fmt: PageFormat, context_url: str |
     prefixes = PREFIXES if rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else None
     if rdf_format is RdfFormat.RDF_XML:
         # RDF/XML needs prefixes only for the predicates it writes.
-        used = {t.predicate.value for t in triples} | {t.object.value for t in triples if t.predicate == RDF_TYPE}
+        used = {t.predicate.value for t in triples} | {t.object.value for t in triples if t.predicate == RDF_TYPE and isinstance(t.object, NamedNode)}
         prefixes = {p: ns for p, ns in PREFIXES.items() if any(u.startswith(ns) for u in used)}
-    return serialize(triples, format=rdf_format, prefixes=prefixes)  # type: ignore[no-any-return]
+    return _bytes(serialize(triples, format=rdf_format, prefixes=prefixes))
+
+
+def _bytes(data: bytes | None) -> bytes:
+    return data or b""
 
 
 def compact_jsonld(triples: list[Triple], context: dict[str, Any], context_url: str | None) -> bytes:
@@ -130,7 +134,9 @@ def _graph_name(graph: Any) -> str | None:
 
 
 def kind_of(iri: str) -> str:
-    """>>> kind_of("https://w3id.org/relais/id/relay/x")
+    """The kind of a Relais resource: the first path segment after ``/id/``.
+
+    >>> kind_of("https://w3id.org/relais/id/relay/x")
     'relay'
     """
     if iri.startswith(ID_BASE):
@@ -193,7 +199,7 @@ def resource_view(store: Store, iri: NamedNode, labeller: Labeller) -> dict[str,
     for predicate, obj in order:
         if predicate != RDF_TYPE:
             grouped[predicate].append(value_view(predicate, obj, by_triple[(predicate, obj)]))
-    properties = [
+    properties: list[dict[str, Any]] = [
         {"predicate": labeller.link(p), "objects": sorted(vals, key=lambda v: (v.get("lang") or "", v["label"].lower()))}
         for p, vals in grouped.items()
     ]
@@ -207,7 +213,7 @@ def resource_view(store: Store, iri: NamedNode, labeller: Labeller) -> dict[str,
         name = _graph_name(quad.graph_name)
         if name:
             graphs.append(name)
-    incoming = []
+    incoming: list[dict[str, Any]] = []
     for predicate, subjects in incoming_grouped.items():
         items = []
         for subject, graphs in list(subjects.items())[:INCOMING_LIMIT]:

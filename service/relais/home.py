@@ -32,7 +32,7 @@ def _questions(request: Request) -> tuple[list[dict[str, Any]], str | None]:
         return [], str(exc)
     questions = []
     for query in queries.values():
-        params = [{"name": p.name, "kind": p.kind, "required": p.required, "default": query.defaults.get(p.name, ""), "choices": list(query.enumerate.get(p.name, ()))} for p in query.parameters]
+        params: list[dict[str, Any]] = [{"name": p.name, "kind": p.kind, "required": p.required, "default": query.defaults.get(p.name, ""), "choices": list(query.enumerate.get(p.name, ()))} for p in query.parameters]
         runnable = all(not p["required"] or p["default"] or p["choices"] for p in params)
         defaults = {p["name"]: p["default"] or (p["choices"][0] if p["choices"] else "") for p in params if p["required"]}
         href = f"/queries/{query.name}" + (("?" + urlencode(defaults)) if defaults else "")
@@ -63,11 +63,12 @@ def home(request: Request) -> HTMLResponse:
         graphs.append(
             {"iri": iri, "name": iri[len(GRAPH_BASE) :] if iri.startswith(GRAPH_BASE) else iri, "label": labels.get("en") or labeller.label(iri), "count": count, "href": local_href(iri), "description": description}
         )
-    entries = []
+    entries: list[dict[str, Any]] = []
     for term in ENTRY_CLASSES:
         members = {q.subject for q in graph.store.quads_for_pattern(None, RDF_TYPE, NamedNode(ONTOLOGY_NS + term), None) if isinstance(q.subject, NamedNode) and q.subject.value.startswith(ID_BASE)}
         if members:
-            entries.append({"label": labeller.label(ONTOLOGY_NS + term), "members": sorted((labeller.link(m) for m in members), key=lambda v: v["label"].lower())})
+            entry: dict[str, Any] = {"label": labeller.label(ONTOLOGY_NS + term), "members": sorted((labeller.link(m) for m in members), key=lambda v: v["label"].lower())}
+            entries.append(entry)
     questions, query_error = _questions(request)
     html = render("home.html", title="Relais", stats=stats, classes=classes, graphs=graphs, entries=entries, questions=questions, query_error=query_error)
     return HTMLResponse(html)

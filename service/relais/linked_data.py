@@ -310,7 +310,7 @@ def dataset(request: Request) -> Response:
         from pyoxigraph import Quad, parse
 
         quads = [Quad(t.subject, t.predicate, t.object, NamedNode(DATASET_IRI)) for t in parse(triples, format=RdfFormat.N_TRIPLES)]
-        body = serialize(quads, format=RdfFormat.N_QUADS if fmt is NQUADS else RdfFormat.TRIG)
+        body = serialize(quads, format=RdfFormat.N_QUADS if fmt is NQUADS else RdfFormat.TRIG) or b""
     else:
         name = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml"}[fmt.name]
         body = description.serialize(format=name).encode("utf-8")

@@ -94,7 +94,7 @@ class Documentation:
         return out
 
     def _shape_rows(self, constraint_subjects: list[Any]) -> list[dict[str, Any]]:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for prop_shape in constraint_subjects:
             row: dict[str, Any] = {"shape": str(prop_shape) if isinstance(prop_shape, URIRef) else None}
             path = self.shapes.value(prop_shape, SH.path)
@@ -114,8 +114,8 @@ class Documentation:
             rows.append(row)
         return rows
 
-    def shapes_for_class(self, cls: URIRef) -> list[dict[str, Any]]:
-        result = []
+    def shapes_for_class(self, cls: Any) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = []
         for node_shape in sorted(set(self.shapes.subjects(SH.targetClass, cls)) | ({cls} if (cls, RDF.type, SH.NodeShape) in self.shapes else set()), key=str):
             props = list(self.shapes.objects(node_shape, SH.property))
             result.append(
@@ -127,8 +127,8 @@ class Documentation:
             )
         return result
 
-    def shapes_for_property(self, prop: URIRef) -> list[dict[str, Any]]:
-        rows = []
+    def shapes_for_property(self, prop: Any) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
         for prop_shape in self.shapes.subjects(SH.path, prop):
             owners = [str(s) for s in self.shapes.subjects(SH.property, prop_shape)]
             targets = [self.term_link(t) for owner in self.shapes.subjects(SH.property, prop_shape) for t in self.shapes.objects(owner, SH.targetClass)]

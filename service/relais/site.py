@@ -308,7 +308,7 @@ def negotiate(accept: str | None, fmt: str | None, available: tuple[PageFormat, 
                 return candidate
         alias = MEDIA_ALIASES.get(media)
         if alias in available:
-            return alias  # type: ignore[return-value]
+            return alias
         if media in ("*/*", "*"):
             return default
         if media.endswith("/*"):
@@ -340,7 +340,9 @@ def render(template: str, /, **context: Any) -> str:
 
 
 def filesize(size: int) -> str:
-    """>>> filesize(1536)
+    """A human-readable file size.
+
+    >>> filesize(1536)
     '1.5 KB'
     """
     value = float(size)
