@@ -57,8 +57,10 @@ class RowProblem:
     reason: str
 
     def render(self, path: Path) -> str:
-        """>>> RowProblem(3, "unknown phase 'x'").render(Path("inv.csv"))
-        'inv.csv:3: unknown phase \\'x\\''
+        """One line, ``FILE:LINE: reason``.
+
+        >>> RowProblem(3, "unknown phase").render(Path("inv.csv"))
+        'inv.csv:3: unknown phase'
         """
         return f"{path}:{self.line}: {self.reason}"
 
@@ -181,7 +183,7 @@ def _split(value: str, column: dict[str, Any]) -> list[str]:
     return [item.strip() for item in value.split(sep) if item.strip()]
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, str] | list[str]]]:
+def _read_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
     """Yield (line of the header, header) then (first line of each record, row)."""
     try:
         handle = open(path, encoding="utf-8-sig", newline="")
@@ -194,7 +196,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, str] | list[str]]]:
             for row in reader:
                 start = previous_end + 1
                 previous_end = reader.line_num
-                yield start, row  # type: ignore[misc]
+                yield start, row
         except (csv.Error, UnicodeDecodeError) as exc:
             raise InventoryError(path, [RowProblem(previous_end + 1, f"unreadable CSV: {exc}")]) from None
 
@@ -277,7 +279,10 @@ class _Builder:
                 self.problem(row.line, f"{row.record_id}: column {name} does not apply to a {row.kind} (only to {', '.join(column['kinds'])})")
                 continue
             prop_name = column.get("property_by_kind", {}).get(row.kind) or column.get("property")
-            prop = mapping.term(prop_name)
+            if not prop_name:
+                self.problem(0, f"mapping: column {name} has no property for a {row.kind}")
+                continue
+            prop = mapping.term(str(prop_name))
             handler = getattr(self, f"_value_{column['kind']}", None)
             if handler is None:
                 self.problem(0, f"mapping: column {name} has unknown kind {column['kind']!r}")
@@ -404,7 +409,7 @@ def read_inventory(csv_path: Path, mapping: Mapping, existing: rdflib.Graph) -> 
     first = next(rows, None)
     if first is None:
         raise InventoryError(csv_path, [RowProblem(1, "empty file: expected a header line")])
-    header = [h.strip() for h in first[1]]  # type: ignore[union-attr]
+    header = [h.strip() for h in first[1]]
     expected = mapping.header_names
     missing = [c for c in expected if c not in header]
     unknown = [c for c in header if c not in expected]
