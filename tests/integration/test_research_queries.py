@@ -102,8 +102,8 @@ def s(term: Any) -> str:
     return str(term)
 
 
-def labels_fr(node: Any) -> set[str]:
-    return {str(lab) for lab in union().objects(node, RDFS.label) if getattr(lab, "language", None) == "fr"}
+def labels_fr(node: Any, lang: str = "fr") -> set[str]:
+    return {str(lab) for lab in union().objects(node, RDFS.label) if getattr(lab, "language", None) == lang}
 
 
 def typed(cls: URIRef) -> set[Any]:
@@ -168,6 +168,9 @@ def test_q1_relay_trace_gives_every_relay_of_the_article(store: GraphStore) -> N
         assert {r["space"] for r in mine} == {s(x) for x in g.subjects(R.hasRelay, relay)}
         assert {r["status"] for r in mine} == {s(x) for x in g.objects(relay, R.relayStatus)}
         assert {r["relayLabel"] for r in mine} == labels_fr(relay)
+        for row in mine:  # French labels always, English ones where the graph has them
+            assert {row["spaceLabel"]} == labels_fr(URIRef(row["space"]))  # type: ignore[arg-type]
+            assert {row["spaceLabelEn"]} == (labels_fr(URIRef(row["space"]), "en") or {None})  # type: ignore[arg-type]
     assert {r["date"] for r in rows if r["date"]} == {"2020-06-23", "2020-07-08", "2020-07-15", "2020-07-16"}
     assert {r["statusLabelEn"] for r in rows} <= {"planned", "ongoing", "done"}
     later = {r["relay"]: r["laterStatus"] for r in rows if r["laterStatus"]}
