@@ -62,7 +62,7 @@ class RowProblem:
         >>> RowProblem(3, "unknown phase").render(Path("inv.csv"))
         'inv.csv:3: unknown phase'
         """
-        return f"{path}:{self.line}: {self.reason}"
+        return f"{path}:{self.line}: {self.reason}" if self.line else f"{path}: {self.reason}"
 
 
 class InventoryError(RelaisError):
@@ -501,6 +501,8 @@ def import_inventory(
     shapes_dir: Path | None = None,
 ) -> ImportResult:
     """Read, check, validate and (only if all is well) write the inventory graphs."""
+    if output.resolve() == illustrative_output.resolve():
+        raise RelaisError(f"{output}: the sourced and the illustrative records need two different output files")
     mapping = load_mapping(mapping_path)
     existing = existing_graph([output, illustrative_output])
     result = read_inventory(csv_path, mapping, existing)
