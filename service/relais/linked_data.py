@@ -131,14 +131,17 @@ def _resource(request: Request, iri: str, page_path: str, fmt: PageFormat) -> Re
         if fmt is HTML:
             return not_found_page(iri)
         raise NotFound(f"{iri} is not in the graph; browse / or query /sparql to find resources")
+    # The document that was chosen for this IRI (RFC 9110 Content-Location), for /id/ paths.
+    located = {"Content-Location": page_path + fmt.extension} if page_path.startswith("/id/") else {}
     if fmt is not HTML:
         quads = description_quads(graph.store, node)
-        return _rdf_response(serialize_description(quads, fmt, context_url(request), context_of(request)), fmt)
+        return _rdf_response(serialize_description(quads, fmt, context_url(request), context_of(request)), fmt, located)
     labeller = Labeller(graph.store)
     view = resource_view(graph.store, node, labeller)
     alternates = _alternates(page_path)
     response = html_page("resource.html", title=view["label"], r=view, alternates=alternates)
     response.headers["Link"] = _link_header(alternates)
+    response.headers.update(located)
     return response
 
 
@@ -205,6 +208,12 @@ def ontology_file(ext: str, request: Request) -> Response:
     if fmt is None:
         raise NotFound(f"no ontology file .{ext}; use one of {', '.join(EXTENSIONS)}")
     return _ontology(request, fmt)
+
+
+@router.get("/ontology/{version}", summary="A version IRI of the ontology")
+def ontology_version(version: str, request: Request) -> Response:
+    """``https://w3id.org/relais/ontology/{version}`` (``owl:versionIRI``): this server serves the version it ships."""
+    return _ontology(request, _choose(request))
 
 
 @router.get("/context.jsonld", summary="The JSON-LD context")

@@ -213,7 +213,8 @@ class Labeller:
         if short:
             return short
         tail = re.split(r"[/#]", iri.rstrip("/#"))[-1]
-        return tail if tail and not iri.startswith(("http://", "https://")) else iri
+        # Our own IRIs end in a readable slug; other addresses are clearer in full.
+        return tail if tail and (iri.startswith(BASE) or not iri.startswith(("http://", "https://"))) else iri
 
     def link(self, node: Any) -> dict[str, Any]:
         """A template-ready view of a term: label, href, and how to show a literal."""

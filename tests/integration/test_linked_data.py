@@ -129,6 +129,14 @@ def test_resource_file_extension_selects_format(live_server: Server, extension: 
     assert (URIRef(DELIVERABLE), RDF.type, URIRef(ONTOLOGY + "#Deliverable")) in _parse(response, live_server.url)
 
 
+def test_the_chosen_document_is_named_in_content_location(live_server: Server) -> None:
+    turtle = httpx.get(f"{live_server.url}/id/relay/echange-cercle-investisseur-societal-2020-07-15", headers={"Accept": "text/turtle"})
+    assert turtle.headers["content-location"] == "/id/relay/echange-cercle-investisseur-societal-2020-07-15.ttl"
+    html = httpx.get(f"{live_server.url}/id/relay/echange-cercle-investisseur-societal-2020-07-15", headers={"Accept": BROWSER_ACCEPT})
+    assert html.headers["content-location"] == "/id/relay/echange-cercle-investisseur-societal-2020-07-15.html"
+    assert httpx.get(live_server.url + html.headers["content-location"]).headers["content-type"].startswith("text/html")
+
+
 def test_quad_formats_keep_the_named_graphs(live_server: Server) -> None:
     response = httpx.get(f"{live_server.url}/id/dialogue-space/investisseurs-societaux?format=nquads")
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/n-quads")
@@ -301,6 +309,8 @@ def test_ontology_iri_dereferences_to_rdf(live_server: Server, media: str) -> No
     assert (URIRef(ONTOLOGY), RDF.type, OWL.Ontology) in graph
     assert (URIRef(ONTOLOGY + "#Relay"), RDF.type, OWL.Class) in graph
     assert httpx.get(f"{live_server.url}/ontology.ttl").headers["content-type"].startswith("text/turtle")
+    version = httpx.get(f"{live_server.url}/ontology/0.1.0", headers={"Accept": media})  # the owl:versionIRI
+    assert version.status_code == 200 and (URIRef(ONTOLOGY), RDF.type, OWL.Ontology) in _parse(version, live_server.url)
 
 
 def test_named_graph_route(live_server: Server) -> None:
