@@ -253,6 +253,7 @@ def format_from_param(value: str, kind: str) -> Format:
     >>> format_from_param("application/n-triples", "graph").name
     'ntriples'
     """
+    kind = "graph" if kind == "graph" else "solutions"
     table = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
     media_aliases = GRAPH_MEDIA_ALIASES if kind == "graph" else RESULT_MEDIA_ALIASES
     name = value.strip().lower()
@@ -269,9 +270,18 @@ def format_from_param(value: str, kind: str) -> Format:
 
 
 def choose_format(kind: str, accept: str | None, format_param: str | None) -> Format:
-    """``format=`` wins over Accept (browsers cannot set Accept on a link)."""
+    """``format=`` wins over Accept (browsers cannot set Accept on a link).
+
+    Some clients repeat it (SPARQLWrapper sends a name and a media type): the first usable value wins.
+    """
     if format_param:
-        return format_from_param(format_param, kind)
+        values = format_param.split("\x00")
+        for value in values[:-1]:
+            try:
+                return format_from_param(value, kind)
+            except NotAcceptable:
+                continue
+        return format_from_param(values[-1], kind)
     if kind == "graph":
         return negotiate(accept, GRAPH_FORMATS, GRAPH_MEDIA_ALIASES)
     return negotiate(accept, RESULT_FORMATS, RESULT_MEDIA_ALIASES)
@@ -418,8 +428,9 @@ def parse_operation(
             raise BadRequest(f"{', '.join(sorted(wrong))} belong(s) to updates; a query takes default-graph-uri / named-graph-uri")
         if not query.strip():
             raise BadRequest("'query' is empty: send a SPARQL query such as SELECT * WHERE { ?s ?p ?o } LIMIT 10")
-        fmt = _single(params, "format", "format")
-        return QueryRequest(query, _all(params, "default-graph-uri"), _all(params, "named-graph-uri"), fmt or None)
+        formats = [v for k, v in params if k == "format" and v]
+        fmt = "\x00".join(formats) if formats else None  # not a protocol parameter: clients may repeat it
+        return QueryRequest(query, _all(params, "default-graph-uri"), _all(params, "named-graph-uri"), fmt)
     dataset = names & set(QUERY_DATASET_PARAMS + UPDATE_DATASET_PARAMS)
     if dataset:
         raise BadRequest(f"{', '.join(sorted(dataset))} given without 'query' or 'update': send the operation too")
