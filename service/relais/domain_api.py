@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from pyoxigraph import NamedNode, QuerySolutions
 
-from relais.errors import NotFound, RelaisError
+from relais.errors import BadRequest, NotFound, RelaisError
 from relais.queries import NamedQuery
 from relais.query_api import run_named_query, term_value
 from relais.store import GraphStore
@@ -45,7 +45,12 @@ def resource_iri(kind: str, value: str) -> str:
     >>> resource_iri("phase", "https://w3id.org/relais/id/phase/relance")
     'https://w3id.org/relais/id/phase/relance'
     """
-    return value if "://" in value else f"{ID}{kind}/{value}"
+    iri = value if "://" in value else f"{ID}{kind}/{value}"
+    try:
+        NamedNode(iri)
+    except ValueError:
+        raise BadRequest(f"{value!r} is not a valid {kind} identifier: give a slug such as 'urgence' or a full IRI") from None
+    return iri
 
 
 class Domain:

@@ -143,3 +143,10 @@ def test_trace_to_the_caisse_des_depots(live_server: Server) -> None:
     assert ID + "deliverable/rapport-synthese-investisseurs-societaux" in text
     missing = get(live_server, "/api/trace", to="nobody-at-all")
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("path,params", [("/api/trace", {"to": "^F"}), ("/api/needs", {"phase": "a b"}), ("/api/deliverables/x%5Ey", {})])
+def test_malformed_identifiers_are_400(live_server: Server, path: str, params: dict[str, str]) -> None:
+    response = httpx.get(f"{live_server.url}{path}", params=params)
+    assert response.status_code == 400
+    assert "not a valid" in response.json()["detail"]
