@@ -117,6 +117,9 @@ def test_every_shape_has_name_description_and_message() -> None:
     for s in shapes:
         for p in (SH.name, SH.description, SH.message):
             assert g.value(s, p) is not None, f"{s} lacks {p}"
+        # a message must say what to fix, not just "Fix this relay."
+        minimum = 40 if (s, RDF.type, SH.NodeShape) in g else 20
+        assert len(str(g.value(s, SH.message))) >= minimum, f"{s}: sh:message too vague"
     for c in g.subjects(RDF.type, SH.SPARQLConstraint):
         assert g.value(c, SH.message) is not None, f"{c} lacks sh:message"
 
