@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -241,60 +240,79 @@ def resource_view(store: Store, iri: NamedNode, labeller: Labeller) -> dict[str,
     }
 
 
-def neighbourhood(store: Store, iri: NamedNode, labeller: Labeller, limit: int = 12) -> dict[str, Any]:
-    """A small radial diagram: the resource in the middle, its nearest linked resources around it."""
-    candidates: dict[str, dict[str, Any]] = {}
+def neighbourhood(store: Store, iri: NamedNode, labeller: Labeller, per_side: int = 8) -> dict[str, Any]:
+    """A small two-column diagram: what links to the resource on the left, what it links to on the right.
+
+    Relays, deliverables, dialogue spaces and events come first; at most ``per_side`` on each side.
+    """
+    outgoing: dict[str, str] = {}
+    incoming: dict[str, str] = {}
     for quad in store.quads_for_pattern(iri, None, None, None):
         obj = quad.object
         if quad.predicate == RDF_TYPE or not isinstance(obj, NamedNode) or not obj.value.startswith(ID_BASE) or obj == iri:
             continue
-        if kind_of(obj.value) == "statement":
-            continue
-        candidates.setdefault(obj.value, {"predicate": labeller.label(quad.predicate.value), "outgoing": True})
+        if _graph_name(quad.graph_name) == "inferred":
+            continue  # the asserted Relais property names the edge, not its materialised superproperty
+        if kind_of(obj.value) != "statement":
+            outgoing.setdefault(obj.value, labeller.label(quad.predicate.value))
     for quad in store.quads_for_pattern(None, None, iri, None):
         subj = quad.subject
         if quad.predicate in REIFICATION or not isinstance(subj, NamedNode) or not subj.value.startswith(ID_BASE) or subj == iri:
             continue
-        if kind_of(subj.value) == "statement":
+        if _graph_name(quad.graph_name) == "inferred":
             continue
-        candidates.setdefault(subj.value, {"predicate": labeller.label(quad.predicate.value), "outgoing": False})
+        if kind_of(subj.value) != "statement" and subj.value not in outgoing:
+            incoming.setdefault(subj.value, labeller.label(quad.predicate.value))
 
-    def rank(item: tuple[str, dict[str, Any]]) -> tuple[int, str]:
+    def rank(item: tuple[str, str]) -> tuple[int, str]:
         kind = kind_of(item[0])
         return (KIND_PRIORITY.index(kind) if kind in KIND_PRIORITY else len(KIND_PRIORITY), labeller.label(item[0]).lower())
 
-    chosen = sorted(candidates.items(), key=rank)[:limit]
-    width, height = 720, 440
-    cx, cy, radius = width / 2, height / 2, 165
+    width, row, node_w, centre_w = 1100, 44, 250, 300
+    left = sorted(incoming.items(), key=rank)[:per_side]
+    right = sorted(outgoing.items(), key=rank)[:per_side]
+    rows = max(len(left), len(right), 1)
+    height = rows * row + 30
+    cx, cy = width / 2, height / 2
     nodes = []
-    for i, (other, info) in enumerate(chosen):
-        angle = -math.pi / 2 + 2 * math.pi * i / max(1, len(chosen))
-        x, y = cx + radius * math.cos(angle) * 1.45, cy + radius * math.sin(angle)
-        label = labeller.label(other)
-        nodes.append(
-            {
-                "href": local_href(other),
-                "label": label,
-                "short": label if len(label) <= 30 else label[:29] + "…",
-                "kind": kind_of(other),
-                "x": round(x, 1),
-                "y": round(y, 1),
-                "mx": round((cx + x) / 2, 1),
-                "my": round((cy + y) / 2, 1),
-                "predicate": info["predicate"],
-                "outgoing": info["outgoing"],
-            }
-        )
+    for side, items in (("left", left), ("right", right)):
+        x = node_w / 2 + 10 if side == "left" else width - node_w / 2 - 10
+        for i, (other, predicate) in enumerate(items):
+            y = cy + (i - (len(items) - 1) / 2) * row
+            # the edge runs between the box edges so its arrow head stays visible
+            near_x = x + node_w / 2 if side == "left" else x - node_w / 2
+            centre_x = cx - centre_w / 2 if side == "left" else cx + centre_w / 2
+            label = labeller.label(other)
+            nodes.append(
+                {
+                    "href": local_href(other),
+                    "label": label,
+                    "short": label if len(label) <= 34 else label[:33] + "…",
+                    "kind": kind_of(other),
+                    "x": round(x, 1),
+                    "y": round(y, 1),
+                    "x1": round(near_x if side == "left" else centre_x, 1),
+                    "y1": round(y if side == "left" else cy, 1),
+                    "x2": round(centre_x if side == "left" else near_x, 1),
+                    "y2": round(cy if side == "left" else y, 1),
+                    "lx": round((near_x + centre_x) / 2, 1),
+                    "ly": round((y + cy) / 2 - 3, 1),
+                    "predicate": predicate,
+                    "outgoing": side == "right",
+                }
+            )
     centre = labeller.label(iri.value)
     return {
         "width": width,
         "height": height,
         "cx": cx,
         "cy": cy,
-        "label": centre if len(centre) <= 34 else centre[:33] + "…",
+        "node_w": node_w,
+        "centre_w": centre_w,
+        "label": centre if len(centre) <= 32 else centre[:31] + "…",
         "kind": kind_of(iri.value),
         "nodes": nodes,
-        "total": len(candidates),
+        "total": len(incoming) + len(outgoing),
     }
 
 
