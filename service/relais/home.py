@@ -23,7 +23,16 @@ router = APIRouter(tags=["Linked data"])
 ENTRY_CLASSES = ["Initiative", "DialogueSpace"]
 
 
-def _questions(request: Request) -> tuple[list[dict[str, Any]], str | None]:
+def _candidates(graph: Any, labeller: Labeller, name: str) -> list[dict[str, str]]:
+    """Suggested IRIs for an IRI parameter named after a kind of resource (deliverable, org, relay...)."""
+    kinds = {"org": "organisation", "space": "dialogue-space", "territory": "territory"}
+    kind = kinds.get(name, name.replace("_", "-"))
+    prefix = f"{ID_BASE}{kind}/"
+    found = {q.subject.value for q in graph.store.quads_for_pattern(None, RDF_TYPE, None, None) if isinstance(q.subject, NamedNode) and q.subject.value.startswith(prefix)}
+    return sorted(({"iri": iri, "label": labeller.label(iri)} for iri in found), key=lambda c: c["label"].lower())[:200]
+
+
+def _questions(request: Request, labeller: Labeller) -> tuple[list[dict[str, Any]], str | None]:
     """The named queries as research questions; a broken .rq file is reported, not fatal to the page."""
     try:
         queries = getattr(request.app.state, "named_queries", None) or load_queries(request.app.state.settings.queries_dir)
@@ -33,6 +42,8 @@ def _questions(request: Request) -> tuple[list[dict[str, Any]], str | None]:
     questions = []
     for query in queries.values():
         params: list[dict[str, Any]] = [{"name": p.name, "kind": p.kind, "required": p.required, "default": query.defaults.get(p.name, ""), "choices": list(query.enumerate.get(p.name, ()))} for p in query.parameters]
+        for param in params:
+            param["suggestions"] = _candidates(request.app.state.graph, labeller, param["name"]) if param["kind"] == "iri" and not param["choices"] else []
         runnable = all(not p["required"] or p["default"] or p["choices"] for p in params)
         defaults = {p["name"]: p["default"] or (p["choices"][0] if p["choices"] else "") for p in params if p["required"]}
         href = f"/queries/{query.name}" + (("?" + urlencode(defaults)) if defaults else "")
@@ -69,6 +80,6 @@ def home(request: Request) -> HTMLResponse:
         if members:
             entry: dict[str, Any] = {"label": labeller.label(ONTOLOGY_NS + term), "members": sorted((labeller.link(m) for m in members), key=lambda v: v["label"].lower())}
             entries.append(entry)
-    questions, query_error = _questions(request)
+    questions, query_error = _questions(request, labeller)
     html = render("home.html", title="Relais", stats=stats, classes=classes, graphs=graphs, entries=entries, questions=questions, query_error=query_error)
     return HTMLResponse(html)
