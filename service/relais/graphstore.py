@@ -18,9 +18,10 @@ from relais.updates import Change, UpdateGate
 
 router = APIRouter(tags=["Graph Store"])
 
-TRIPLE_FORMATS = {f.media_type: f.rdf for f in GRAPH_FORMATS.values() if f.rdf is not None and not f.rdf.supports_datasets}
-TRIPLE_FORMATS.update({m: GRAPH_FORMATS[n].rdf for m, n in GRAPH_MEDIA_ALIASES.items() if n in ("turtle", "ntriples", "rdfxml", "jsonld")})
-READ_FORMATS = {k: v for k, v in GRAPH_FORMATS.items() if v.rdf is not None and not v.rdf.supports_datasets}
+# One graph at a time: the triple formats (JSON-LD included), not N-Quads / TriG.
+READ_FORMATS = {k: v for k, v in GRAPH_FORMATS.items() if k in ("turtle", "ntriples", "jsonld", "rdfxml")}
+TRIPLE_FORMATS = {f.media_type: f.rdf for f in READ_FORMATS.values()}
+TRIPLE_FORMATS.update({m: GRAPH_FORMATS[n].rdf for m, n in GRAPH_MEDIA_ALIASES.items() if n in READ_FORMATS})
 
 
 def _target(request: Request) -> NamedNode | DefaultGraph:

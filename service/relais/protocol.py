@@ -12,6 +12,8 @@ from xml.sax.saxutils import escape as xml_escape
 
 from pyoxigraph import (
     BlankNode,
+    DefaultGraph,
+    Quad,
     Literal,
     NamedNode,
     QueryBoolean,
@@ -620,5 +622,8 @@ def serialize_triples(triples: list[Triple], fmt: Format, prefixes: dict[str, st
     """Serialise a small list of triples (Service Description, /store GET of a graph)."""
     assert fmt.rdf is not None
     out = io.BytesIO()
-    pyoxigraph_serialize(triples, out, format=fmt.rdf, prefixes=prefixes or None)
+    items: list[Any] = list(triples)
+    if fmt.rdf.supports_datasets:  # JSON-LD, N-Quads, TriG take quads: the triples go in the default graph
+        items = [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples]
+    pyoxigraph_serialize(items, out, format=fmt.rdf, prefixes=prefixes or None)
     return out.getvalue()

@@ -14,9 +14,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyparsing import ParseResults
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
 from relais.errors import BadRequest, Forbidden, Unauthorized
@@ -73,6 +70,8 @@ def allowed(iri: str, allow_list: Iterable[str]) -> bool:
 
 def _walk(node: Any) -> Iterator[Any]:
     """Every CompValue, term and value in a parse tree or algebra, depth first."""
+    from pyparsing import ParseResults
+
     stack = [node]
     while stack:
         item = stack.pop()
@@ -92,6 +91,11 @@ class QueryCheck:
     has_dataset_clause: bool = False
 
 
+def _is_node(item: Any, *names: str) -> bool:
+    """A parse-tree node (rdflib CompValue) with one of these names."""
+    return isinstance(item, dict) and getattr(item, "name", None) in names
+
+
 def _get(node: Any, key: str) -> Any:
     """A field of a parse-tree node, or None (CompValue.get returns the key itself when missing)."""
     return dict.get(node, key) if isinstance(node, dict) else None
@@ -99,7 +103,7 @@ def _get(node: Any, key: str) -> Any:
 
 def _resolve(term: Any, prologue: dict[str, str], base: str | None) -> Any:
     """Resolve a parse-tree IRI or prefixed name to a URIRef (rdflib's parse tree keeps pnames)."""
-    if isinstance(term, CompValue) and term.name == "pname":
+    if _is_node(term, "pname"):
         prefix = _get(term, "prefix") or ""
         if prefix not in prologue:
             raise BadRequest(f"undeclared prefix '{prefix}:'")
@@ -114,9 +118,9 @@ def _resolve(term: Any, prologue: dict[str, str], base: str | None) -> Any:
 def _prologue(tree: Any, prefixes: dict[str, str] | None = None, base: str | None = None) -> tuple[dict[str, str], str | None]:
     prefixes = dict(prefixes or {})
     for item in _walk(tree):
-        if isinstance(item, CompValue) and item.name == "PrefixDecl":
+        if _is_node(item, "PrefixDecl"):
             prefixes[_get(item, "prefix") or ""] = str(_get(item, "iri"))
-        elif isinstance(item, CompValue) and item.name == "Base":
+        elif _is_node(item, "Base"):
             base = str(_get(item, "iri"))
     return prefixes, base
 
@@ -124,7 +128,7 @@ def _prologue(tree: Any, prefixes: dict[str, str] | None = None, base: str | Non
 def _services(tree: Any, prefixes: dict[str, str], base: str | None) -> list[str | None]:
     found: list[str | None] = []
     for item in _walk(tree):
-        if isinstance(item, CompValue) and item.name == "ServiceGraphPattern":
+        if _is_node(item, "ServiceGraphPattern"):
             term = _resolve(_get(item, "term"), prefixes, base)
             found.append(str(term) if isinstance(term, URIRef) else None)
     return found
@@ -136,6 +140,8 @@ def check_query(text: str) -> QueryCheck:
     mentions_from = bool(_FROM.search(text))
     if not mentions_service and not mentions_from:
         return QueryCheck()
+    from rdflib.plugins.sparql.parser import parseQuery  # heavy: only for queries that need it
+
     try:
         tree = parseQuery(text)
     except Exception as exc:  # pyparsing raises several types
@@ -180,6 +186,8 @@ DATA_OPERATIONS = {"InsertData", "DeleteData"}
 
 def check_update(text: str) -> UpdateCheck:
     """Parse an update with rdflib's parser to learn its targets before pyoxigraph runs it."""
+    from rdflib.plugins.sparql.parser import parseUpdate
+
     try:
         tree = parseUpdate(text)
     except Exception as exc:
@@ -204,7 +212,7 @@ def check_update(text: str) -> UpdateCheck:
         if _get(op, "using") or _get(op, "withClause") is not None:
             has_dataset_clause = True
         for item in _walk(op):
-            if isinstance(item, CompValue):
+            if _is_node(item, *("GraphGraphPattern", "QuadsNotTriples", "pname", "GraphRefAll", "GraphRef", "GraphOrDefault")):
                 if item.name in ("GraphGraphPattern", "QuadsNotTriples") and isinstance(_get(item, "term"), Variable):
                     all_graphs = True
                 elif item.name == "pname":
@@ -273,8 +281,10 @@ def add_using(text: str, using: tuple[str, ...], using_named: tuple[str, ...]) -
                 continue
         if c == "{":
             depth += 1
+            previous_word = ""
         elif c == "}":
             depth -= 1
+            previous_word = ""
         elif depth == 0 and (m := _WORD.match(text, i)) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_?$:")):
             word = m.group(0).upper()
             if word == "WHERE":

@@ -35,8 +35,6 @@ from typing import Any
 
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
-from pyshacl import validate as pyshacl_validate
-from rdflib.plugins.sparql.algebra import translateUpdate
 
 from relais.config import Settings
 from relais.errors import BadRequest, RelaisError, SourceError
@@ -168,6 +166,7 @@ class UpdateGate:
         shapes = self.shapes()
         if shapes is None or change.empty:
             return
+        from pyshacl import validate as pyshacl_validate  # heavy: imported on the first update
         started = time.perf_counter()
         store = self.graph.store
         removed, added = change.removed, change.added
@@ -282,6 +281,8 @@ def _report_results(report: rdflib.Graph) -> list[dict[str, str]]:
 
 def _data_quads(check_tree: Any) -> list[Quad]:
     """The ground quads named by INSERT DATA / DELETE DATA operations (blank nodes left out)."""
+    from rdflib.plugins.sparql.algebra import translateUpdate
+
     quads: list[Quad] = []
     for op in translateUpdate(check_tree).algebra:
         groups = [(DefaultGraph(), dict.get(op, "triples") or [])]
