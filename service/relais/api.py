@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
-from relais import __version__, domain_api, endpoint, graphstore, home, linked_data, query_api
+from relais import __version__, domain_api, endpoint, graphstore, home, linked_data, query_api, views
 from relais.config import Settings
 from relais.errors import RelaisError
 from relais.execution import QueryRunner
@@ -99,6 +99,8 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
     # Linked data: /, /id/..., /resource, /ontology, /graph/..., /dumps, /dataset, /.well-known/void
     app.include_router(home.router)
     app.include_router(linked_data.router)
+    # Pictures of the graph: /views/trace, /views/timeline, /views/coverage (+ .json .csv .svg .png)
+    app.include_router(views.build_router(graph, app.state.named_queries))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     add_http_limits(app, settings)  # request body limit (413) and CORS, outermost
     return app

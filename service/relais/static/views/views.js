@@ -1,0 +1,262 @@
+/* Relais views: draws the relay trace (Sankey), the timeline (time axis) and the coverage matrix
+   (heatmap) with the vendored Apache ECharts, from the JSON the page embeds (the same as
+   /views/{view}.json). Clicking a node, point or cell opens its resource page. The SVG and PNG
+   buttons export the picture as drawn. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("view-data").textContent);
+  var el = document.getElementById("chart");
+  // Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+  var PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C6D1F", "#000000"];
+  var FR = data.lang !== "en";
+  var MONTHS = FR
+    ? ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+    : ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+
+  function esc(text) {
+    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function shortText(text, n) {
+    text = String(text || "");
+    return text.length > n ? text.slice(0, n - 1) + "…" : text;
+  }
+  function day(iso) {
+    var d = new Date(iso + "T00:00:00Z");
+    return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
+  }
+
+  function traceOption() {
+    var right = 240;
+    var nodes = data.nodes.map(function (n) {
+      return {
+        name: n.id, depth: n.depth, href: n.href, label_: n.label, kindLabel: n.kindLabel, date: n.date,
+        itemStyle: { color: PALETTE[n.colour % PALETTE.length], borderColor: "#1d2433", borderWidth: n.kind === "relay" ? 1 : 0 },
+      };
+    });
+    var heads = ["space", "deliverable", "relay", "target"].map(function (k, i) { return i; });
+    return {
+      aria: { enabled: true, label: { description: el.getAttribute("aria-label") } },
+      textStyle: { fontFamily: FONT },
+      tooltip: {
+        trigger: "item", confine: true,
+        formatter: function (p) {
+          if (p.dataType === "edge") return "";
+          var d = p.data;
+          return "<b>" + esc(d.kindLabel) + "</b><br>" + esc(d.label_) + (d.date ? "<br>" + esc(day(d.date)) : "");
+        },
+      },
+      graphic: heads.map(function (i) {
+        return { type: "text", top: 4, left: 10 + i * ((el.clientWidth - 10 - right - 18) / 3), style: { text: layerTitle(i), fill: "#5b6475", font: "600 12px " + FONT } };
+      }),
+      series: [{
+        type: "sankey", left: 10, right: right, top: 28, bottom: 10, nodeWidth: 18, nodeGap: 14, nodeAlign: "left",
+        layoutIterations: 64, draggable: false, data: nodes,
+        links: data.links.map(function (l) { return { source: l.source, target: l.target, value: 1 }; }),
+        emphasis: { focus: "adjacency" },
+        lineStyle: { color: "source", opacity: 0.35, curveness: 0.5 },
+        label: {
+          fontSize: 11, lineHeight: 13, width: 200, overflow: "break", color: "#1d2433",
+          formatter: function (p) { return shortText(p.data.label_, 70) + (p.data.date ? "\n" + day(p.data.date) : ""); },
+        },
+      }],
+    };
+  }
+  function layerTitle(i) {
+    var t = FR ? ["Espaces de dialogue", "Livrables", "Relais", "Cibles et événements"] : ["Dialogue spaces", "Deliverables", "Relays", "Targets and events"];
+    return t[i];
+  }
+
+  // One row per item, grouped by kind (a series per kind, so the legend names the kinds).
+  function timelineRows() {
+    return data.items.slice().sort(function (a, b) { return a.lane - b.lane || (a.date < b.date ? -1 : a.date > b.date ? 1 : 0); });
+  }
+  function timelineOption() {
+    var rows = timelineRows();
+    var dates = rows.map(function (i) { return i.date; }).concat(rows.map(function (i) { return i.end; }).filter(Boolean)).sort();
+    var pad = 12 * 86400000;
+    var series = data.lanes.map(function (lane, k) {
+      return {
+        type: "scatter", name: lane.label, symbolSize: 12, z: 3,
+        itemStyle: { color: PALETTE[k % PALETTE.length], borderColor: "#fff", borderWidth: 1.5 },
+        data: rows.map(function (i, row) { return [i, row]; }).filter(function (p) { return p[0].lane === k; }).map(function (p) {
+          var i = p[0];
+          return { value: [i.date, p[1]], href: i.href, label_: i.label, kindLabel: i.kindLabel, rawDate: i.rawDate, end: i.end };
+        }),
+        label: { show: true, position: "right", fontSize: 10, color: "#5b6475", formatter: function (p) { return p.data.rawDate || ""; } },
+        emphasis: { scale: 1.5 },
+      };
+    });
+    series.push({
+      type: "custom", name: "spans", silent: true, z: 1, legendHoverLink: false,
+      data: rows.map(function (i, row) { return i.end && i.end > i.date ? { value: [i.date, i.end, row], itemStyle: { color: PALETTE[i.lane % PALETTE.length] } } : null; }).filter(Boolean),
+      renderItem: function (params, api) {
+        var start = api.coord([api.value(0), api.value(2)]);
+        var end = api.coord([api.value(1), api.value(2)]);
+        return { type: "rect", shape: { x: start[0], y: start[1] - 3, width: Math.max(end[0] - start[0], 1), height: 6 }, style: { fill: api.visual("color"), opacity: 0.4 } };
+      },
+      encode: { x: [0, 1], y: 2 },
+    });
+    return {
+      aria: { enabled: true, label: { description: el.getAttribute("aria-label") } },
+      textStyle: { fontFamily: FONT },
+      legend: { data: data.lanes.map(function (l) { return l.label; }), bottom: 0, textStyle: { fontSize: 12 } },
+      tooltip: {
+        trigger: "item", confine: true,
+        formatter: function (p) {
+          var d = p.data;
+          if (!d || !d.label_) return "";
+          return "<b>" + esc(d.kindLabel) + "</b><br>" + esc(d.label_) + "<br>" + esc(d.rawDate || "") + (d.end ? " → " + esc(d.end) : "");
+        },
+      },
+      grid: { left: 360, right: 60, top: 10, bottom: 60 },
+      xAxis: {
+        type: "time",
+        min: dates.length ? new Date(dates[0]).getTime() - pad : null,
+        max: dates.length ? new Date(dates[dates.length - 1]).getTime() + pad : null,
+        axisLabel: { formatter: function (v) { var d = new Date(v); return d.getUTCDate() === 1 ? MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear() : d.getUTCDate() + " " + MONTHS[d.getUTCMonth()]; }, hideOverlap: true },
+        splitLine: { show: true, lineStyle: { color: "#eef1f5" } },
+      },
+      yAxis: {
+        type: "category", inverse: true, data: rows.map(function (i) { return i.label; }),
+        axisLabel: { interval: 0, width: 340, overflow: "truncate", fontSize: 11, color: "#1d2433" },
+        axisTick: { show: false },
+        splitLine: { show: true, interval: function (index) { return index + 1 < rows.length && rows[index + 1].lane !== rows[index].lane; }, lineStyle: { color: "#5b6475" } },
+      },
+      series: series,
+    };
+  }
+
+  function coverageOption() {
+    var needs = data.needs, programmes = data.programmes;
+    var cells = data.cells.map(function (c) {
+      var n = needs[c.y], p = programmes[c.x];
+      return { value: [c.x, c.y, c.covers ? 1 : (c.gap ? -1 : 0)], href: n.href, need: n, programme: p, covers: c.covers };
+    });
+    var T = FR ? { covers: "couvre", no: "non couvert", gap: "trou dans la raquette", click: "clic : page du besoin" } : { covers: "covers", no: "not covered", gap: "gap (trou dans la raquette)", click: "click: the need's page" };
+    return {
+      aria: { enabled: true, label: { description: el.getAttribute("aria-label") } },
+      textStyle: { fontFamily: FONT },
+      tooltip: {
+        confine: true,
+        formatter: function (p) {
+          var d = p.data;
+          if (!d || !d.need) return "";
+          var state = d.covers ? T.covers : (d.need.gap ? T.gap : T.no);
+          return "<b>" + esc(d.programme.code) + "</b> " + esc(shortText(d.programme.label, 60)) + "<br><b>" + esc(state) + "</b><br><b>" + esc(d.need.code) + "</b> " + esc(shortText(d.need.label, 60)) + "<br><i>" + esc(T.click) + "</i>";
+        },
+      },
+      grid: { left: 330, right: 20, top: 70, bottom: 60 },
+      xAxis: {
+        type: "category", position: "top", triggerEvent: true,
+        data: programmes.map(function (p) { return { value: p.id, code: p.code }; }),
+        axisLabel: { rotate: 45, interval: 0, fontSize: 11, formatter: function (v, i) { return shortText(programmes[i].code, 14) + " (" + programmes[i].covers + ")"; } },
+        splitArea: { show: false },
+      },
+      yAxis: {
+        type: "category", inverse: true, triggerEvent: true,
+        data: needs.map(function (n) { return n.id; }),
+        axisLabel: {
+          interval: 0, fontSize: 11, width: 310, overflow: "truncate",
+          formatter: function (v, i) {
+            var n = needs[i];
+            var text = n.code + (n.status === "illustrative" ? "†" : "") + " (" + n.coveredBy.length + ") " + shortText(n.label, 44);
+            return n.gap ? "{gap|⚠ " + text + "}" : text;
+          },
+          rich: { gap: { color: "#b3261e", fontWeight: "bold", fontSize: 11 } },
+        },
+      },
+      visualMap: {
+        type: "piecewise", orient: "horizontal", left: "center", bottom: 8, dimension: 2,
+        pieces: [{ value: 1, label: T.covers, color: "#2b8a5a" }, { value: 0, label: T.no, color: "#eef1f5" }, { value: -1, label: T.gap, color: "#f4b8b2" }],
+        textStyle: { fontSize: 12 },
+      },
+      series: [{
+        type: "heatmap", name: "coverage", data: cells,
+        itemStyle: { borderColor: "#ffffff", borderWidth: 1 },
+        emphasis: { itemStyle: { borderColor: "#1d2433", borderWidth: 2 } },
+      }],
+    };
+  }
+
+  // The picture grows with its rows, so labels stay readable.
+  function height() {
+    if (data.view === "timeline") return data.items.length * 24 + 90;
+    if (data.view === "coverage") return data.needs.length * 34 + 150;
+    var perLayer = {};
+    data.nodes.forEach(function (n) { perLayer[n.depth] = (perLayer[n.depth] || 0) + 1; });
+    return Math.max.apply(null, [4].concat(Object.keys(perLayer).map(function (k) { return perLayer[k]; }))) * 72 + 60;
+  }
+  el.style.height = Math.max(320, height()) + "px";
+  var build = { trace: traceOption, timeline: timelineOption, coverage: coverageOption }[data.view];
+  var option = build();
+  var chart = echarts.init(el, null, { renderer: "svg" });
+  // 'finished' fires once the picture is drawn and its animation is over (possibly during setOption).
+  var ready = false;
+  chart.on("finished", function () { ready = true; });
+  chart.on("click", function (p) {
+    var href = p.data && p.data.href;
+    if (!href && (p.componentType === "yAxis" || p.componentType === "xAxis") && data.view === "coverage") {
+      var list = p.componentType === "yAxis" ? data.needs : data.programmes;
+      var found = list.filter(function (x) { return x.id === p.value; })[0];
+      href = found && found.href;
+    }
+    if (href && p.dataType !== "edge") window.location.assign(href);
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+
+
+  function download(url, filename) {
+    var a = document.createElement("a");
+    a.href = url;
+    a.download = filename;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  }
+  document.getElementById("download-svg").addEventListener("click", function (e) {
+    var svg = chart.renderToSVGString();
+    download(URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" })), e.currentTarget.dataset.filename);
+  });
+  document.getElementById("download-png").addEventListener("click", function (e) {
+    // The page draws SVG; PNG comes from a canvas twin of the same picture at twice the resolution.
+    var box = document.createElement("div");
+    box.style.cssText = "position:absolute;left:-10000px;top:0;width:" + el.clientWidth + "px;height:" + el.clientHeight + "px";
+    document.body.appendChild(box);
+    var twin = echarts.init(box, null, { renderer: "canvas" });
+    twin.setOption(Object.assign({}, build(), { animation: false }));
+    var url = twin.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#ffffff" });
+    twin.dispose();
+    box.remove();
+    download(url, e.currentTarget.dataset.filename);
+  });
+
+  // For tests and curious readers: the chart, its data, and where each drawn item sits in the viewport.
+  var MAIN = { trace: "sankey", timeline: "scatter", coverage: "heatmap" }[data.view];
+  function drawn() {
+    var els = [];
+    chart.getModel().getSeriesByType(MAIN).forEach(function (series) {
+      var d = series.getData();
+      for (var i = 0; i < d.count(); i++) els.push({ el: d.getItemGraphicEl(i), item: d.getRawDataItem(i) });
+    });
+    return els;
+  }
+  window.relaisView = {
+    chart: chart,
+    data: data,
+    count: function () { return drawn().length; },
+    rendered: function () { return drawn().filter(function (x) { return !!x.el; }).length; },
+    ready: function () { return ready; },
+    hrefs: function () { return drawn().map(function (x) { return x.item.href || null; }); },
+    centre: function (index) {
+      var g = drawn()[index].el;
+      var r = g.getBoundingRect().clone();
+      r.applyTransform(g.getComputedTransform());
+      var box = el.getBoundingClientRect();
+      return { x: box.left + r.x + r.width / 2, y: box.top + r.y + r.height / 2 };  // viewport coordinates
+    },
+  };
+  chart.setOption(option);
+})();

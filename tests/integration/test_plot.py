@@ -1,0 +1,111 @@
+"""`relais plot trace|timeline|coverage -o FILE.svg|png`: valid SVG and PNG files for papers, with one
+drawn element (and one text label) per node, item or cell of the shipped data.
+
+The expected numbers come from the named queries run in-process (relais.query_api.records), not
+from the view code that drew the picture.
+"""
+
+from __future__ import annotations
+
+import struct
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from relais.config import Settings
+from relais.queries import load_queries
+from relais.query_api import records
+from relais.store import GraphStore, shipped_sources
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.integration
+
+SVG = "{http://www.w3.org/2000/svg}"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@lru_cache(maxsize=None)
+def _graph() -> tuple[GraphStore, dict[str, Any]]:
+    return GraphStore.open(shipped_sources()), load_queries(Settings.from_env().queries_dir)
+
+
+def query_rows(name: str) -> list[dict[str, Any]]:
+    graph, named = _graph()
+    return records(graph, named[name], {})
+
+
+def expected(view: str) -> int:
+    if view == "trace":
+        return len({r[c] for r in query_rows("relay-trace") for c in ("space", "deliverable", "relay", "target", "event") if r.get(c)})
+    if view == "timeline":
+        return len({r["item"] for r in query_rows("chronology")})
+    cells = query_rows("view-coverage")
+    return len({r["need"] for r in cells}) * len({r["programme"] for r in cells})
+
+
+PREFIX = {"trace": "node-", "timeline": "item-", "coverage": "cell-"}
+LABELS = {"trace": "label-", "timeline": "item-date-"}
+
+
+def ids(root: ET.Element, prefix: str) -> list[str]:
+    return [e.get("id", "") for e in root.iter() if e.get("id", "").startswith(prefix) and not e.get("id", "").startswith(prefix + "date-") and not e.get("id", "").startswith(prefix + "label-")]
+
+
+@pytest.mark.parametrize("view", ["trace", "timeline", "coverage"])
+def test_plot_svg_has_one_element_per_node_item_or_cell(tmp_path: Path, view: str) -> None:
+    out = tmp_path / f"{view}.svg"
+    result = run_cli("plot", view, "-o", str(out), "--lang", "en", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    root = ET.parse(out).getroot()  # well-formed XML
+    assert root.tag == SVG + "svg"
+    drawn = ids(root, PREFIX[view])
+    assert len(drawn) == len(set(drawn)) == expected(view)
+    # text stays text (svg.fonttype none): searchable, and each node or item has its label
+    texts = [e.text or "" for e in root.iter(SVG + "text")]
+    assert texts
+    if view in LABELS:
+        labelled = [e for e in root.iter() if e.get("id", "").startswith(LABELS[view])]
+        assert len(labelled) == expected(view)
+        assert all(list(e.iter(SVG + "text")) for e in labelled)
+    # a title for the picture (its text alternative) in English
+    titles = [e.text for e in root.iter(SVG + "title")]
+    assert {"trace": "Relay trace", "timeline": "2020 timeline", "coverage": "Coverage matrix"}[view] in titles
+
+
+def test_plot_svg_names_every_relay_and_marks_the_gaps(tmp_path: Path) -> None:
+    trace, coverage = tmp_path / "trace.svg", tmp_path / "coverage.svg"
+    assert run_cli("plot", "trace", "-o", str(trace), cwd=tmp_path).returncode == 0
+    text = " ".join(e.text or "" for e in ET.parse(trace).getroot().iter(SVG + "text"))
+    for row in query_rows("relay-trace"):
+        first_words = " ".join(row["relayLabel"].split()[:2])  # labels wrap, so the opening words
+        assert first_words in text, first_words
+    assert run_cli("plot", "coverage", "-o", str(coverage), cwd=tmp_path).returncode == 0
+    root = ET.parse(coverage).getroot()
+    gap_needs = {r["need"] for r in query_rows("coverage-gaps")}
+    gap_fill = "#f4b8b2"
+    gap_cells = [e for e in root.iter() if e.get("id", "").startswith("cell-") and gap_fill in ET.tostring(e, encoding="unicode")]
+    programmes = len({r["programme"] for r in query_rows("view-coverage")})
+    assert len(gap_cells) == len(gap_needs) * programmes
+
+
+@pytest.mark.parametrize("view", ["trace", "timeline", "coverage"])
+def test_plot_png_is_a_png_of_a_sensible_size(tmp_path: Path, view: str) -> None:
+    out = tmp_path / f"{view}.png"
+    result = run_cli("plot", view, "-o", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = out.read_bytes()
+    assert data[:8] == PNG_SIGNATURE
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    assert 1280 <= width <= 4000 and 400 <= height <= 4000
+    assert len(data) > 20_000
+
+
+def test_plot_refuses_an_unknown_extension_and_a_bad_date(tmp_path: Path) -> None:
+    result = run_cli("plot", "trace", "-o", str(tmp_path / "trace.pdf"), cwd=tmp_path)
+    assert result.returncode == 2 and "svg" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("plot", "trace", "-o", str(tmp_path / "trace.svg"), "--from", "soon", cwd=tmp_path)
+    assert result.returncode == 2 and "YYYY-MM-DD" in result.stderr
+    assert not (tmp_path / "trace.svg").exists()
