@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from relais import resources
 from relais.config import Settings
@@ -78,6 +78,7 @@ def page(settings: Settings, named_queries: dict[str, Any] | None) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Relais SPARQL editor</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="sparql/editor/yasgui.min.css">
 <style>
   body {{ font-family: system-ui, sans-serif; margin: 0; display: flex; min-height: 100vh; }}
@@ -109,6 +110,8 @@ def page(settings: Settings, named_queries: dict[str, Any] | None) -> str:
 
 
 def asset(name: str) -> Response:
+    if name == "prefixes.json":  # what YASQE's prefix autocompleter would fetch from prefix.cc
+        return JSONResponse(project_prefixes(), headers={"Cache-Control": "public, max-age=3600"})
     if name not in ASSETS or not (STATIC / name).is_file():
         raise NotFound(f"no editor asset {name!r}")
     return FileResponse(STATIC / name, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=86400"})

@@ -131,7 +131,7 @@ def _describe_or_edit(request: Request) -> Response:
             "Description as RDF (e.g. Accept: text/turtle) or the query editor (Accept: text/html)"
         ) from None
     if fmt is HTML:
-        return HTMLResponse(editor.page(request.app.state.settings, request.app.state.named_queries_for_editor), headers={"Vary": "Accept"})
+        return HTMLResponse(editor.page(request.app.state.settings, getattr(request.app.state, "named_queries", {})), headers={"Vary": "Accept"})
     graph = request.app.state.graph
     triples = service_description(_endpoint_url(request), graph.named_graphs(), update_enabled=bool(request.app.state.settings.update_tokens))
     body = serialize_triples(triples, fmt, {"sd": SD, "formats": "http://www.w3.org/ns/formats/"})

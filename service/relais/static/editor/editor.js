@@ -4,6 +4,11 @@
   var config = JSON.parse(document.getElementById("relais-config").textContent);
   var endpoint = new URL("sparql", document.baseURI.replace(/sparql\/?(\?.*)?$/, "")).href;
   document.getElementById("endpoint-url").textContent = endpoint;
+  // Offline: prefixes come from this server (the project's own), and the LOV-based property and
+  // class autocompleters, which need the network, are left out.
+  var prefixApi = new URL("sparql/editor/prefixes.json", document.baseURI).href;
+  Yasgui.Yasqe.defaults.prefixCcApi = prefixApi;
+  Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
   window.yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
@@ -11,8 +16,8 @@
     persistenceId: null,
     yasqe: {
       value: config.starter,
-      // prefix.cc and LOV need the network: the editor must work offline.
-      autocompleters: ["variables"],
+      prefixCcApi: prefixApi,
+      autocompleters: ["prefixes", "variables"],
     },
   });
   var tab = window.yasgui.getTab();
