@@ -8,7 +8,9 @@ from the view code that drew the picture.
 from __future__ import annotations
 
 import struct
+import subprocess
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,28 @@ def expected(view: str) -> int:
     return len({r["need"] for r in cells}) * len({r["programme"] for r in cells})
 
 
+VIEWS = ("trace", "timeline", "coverage")
+
+
+@pytest.fixture(scope="module")
+def plotted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every view drawn once by the CLI, as English SVG and French PNG (three processes at a time)."""
+    folder = tmp_path_factory.mktemp("plots")
+    jobs = [(view, "svg", "en") for view in VIEWS] + [(view, "png", "fr") for view in VIEWS]
+
+    def draw(job: tuple[str, str, str]) -> tuple[str, subprocess.CompletedProcess[str]]:
+        view, fmt, lang = job
+        out = folder / f"{view}.{fmt}"
+        return f"{view}.{fmt}", run_cli("plot", view, "-o", str(out), "--lang", lang, cwd=folder)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = dict(pool.map(draw, jobs))
+    for name, result in results.items():
+        assert result.returncode == 0, f"{name}: {result.stderr}"
+        assert f"wrote {folder / name}" in result.stdout
+    return {name: folder / name for name in results}
+
+
 PREFIX = {"trace": "node-", "timeline": "item-", "coverage": "cell-"}
 LABELS = {"trace": "label-", "timeline": "item-date-"}
 
@@ -55,11 +79,8 @@ def ids(root: ET.Element, prefix: str) -> list[str]:
 
 
 @pytest.mark.parametrize("view", ["trace", "timeline", "coverage"])
-def test_plot_svg_has_one_element_per_node_item_or_cell(tmp_path: Path, view: str) -> None:
-    out = tmp_path / f"{view}.svg"
-    result = run_cli("plot", view, "-o", str(out), "--lang", "en", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    root = ET.parse(out).getroot()  # well-formed XML
+def test_plot_svg_has_one_element_per_node_item_or_cell(plotted: dict[str, Path], view: str) -> None:
+    root = ET.parse(plotted[f"{view}.svg"]).getroot()  # well-formed XML
     assert root.tag == SVG + "svg"
     drawn = ids(root, PREFIX[view])
     assert len(drawn) == len(set(drawn)) == expected(view)
@@ -75,14 +96,12 @@ def test_plot_svg_has_one_element_per_node_item_or_cell(tmp_path: Path, view: st
     assert {"trace": "Relay trace", "timeline": "2020 timeline", "coverage": "Coverage matrix"}[view] in titles
 
 
-def test_plot_svg_names_every_relay_and_marks_the_gaps(tmp_path: Path) -> None:
-    trace, coverage = tmp_path / "trace.svg", tmp_path / "coverage.svg"
-    assert run_cli("plot", "trace", "-o", str(trace), cwd=tmp_path).returncode == 0
+def test_plot_svg_names_every_relay_and_marks_the_gaps(plotted: dict[str, Path]) -> None:
+    trace, coverage = plotted["trace.svg"], plotted["coverage.svg"]
     text = " ".join(e.text or "" for e in ET.parse(trace).getroot().iter(SVG + "text"))
     for row in query_rows("relay-trace"):
         first_words = " ".join(row["relayLabel"].split()[:2])  # labels wrap, so the opening words
         assert first_words in text, first_words
-    assert run_cli("plot", "coverage", "-o", str(coverage), cwd=tmp_path).returncode == 0
     root = ET.parse(coverage).getroot()
     gap_needs = {r["need"] for r in query_rows("coverage-gaps")}
     gap_fill = "#f4b8b2"
@@ -92,11 +111,8 @@ def test_plot_svg_names_every_relay_and_marks_the_gaps(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("view", ["trace", "timeline", "coverage"])
-def test_plot_png_is_a_png_of_a_sensible_size(tmp_path: Path, view: str) -> None:
-    out = tmp_path / f"{view}.png"
-    result = run_cli("plot", view, "-o", str(out), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    data = out.read_bytes()
+def test_plot_png_is_a_png_of_a_sensible_size(plotted: dict[str, Path], view: str) -> None:
+    data = plotted[f"{view}.png"].read_bytes()
     assert data[:8] == PNG_SIGNATURE
     width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
     assert 1280 <= width <= 4000 and 400 <= height <= 4000
