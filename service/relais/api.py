@@ -101,8 +101,6 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
     app.include_router(linked_data.router)
     # Pictures of the graph: /views/trace, /views/timeline, /views/coverage (+ .json .csv .svg .png)
     app.include_router(views.build_router(graph, app.state.named_queries))
-    # Pictures of the graph: /views/trace, /views/timeline, /views/coverage (+ .json .csv .svg .png)
-    app.include_router(views.build_router(graph, app.state.named_queries))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     add_http_limits(app, settings)  # request body limit (413) and CORS, outermost
     return app

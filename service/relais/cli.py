@@ -125,25 +125,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from relais import plot, views
-    from relais.queries import load_queries
-
-    fmt = (args.format or args.output.suffix.lstrip(".")).lower()
-    if fmt not in plot.FORMATS:
-        raise CliError(f"-o {args.output}: write a .svg or .png file (or give --format svg|png)")
-    named = load_queries(Settings.from_env().queries_dir)
-    filters = {"space": args.space, "target": args.target, "since": args.since, "until": args.until} if args.view == "trace" else {}
-    filters.update({"kind": args.kind} if args.view == "timeline" else {})
-    filters.update({"actor_type": args.actor_type} if args.view == "coverage" else {})
-    data = views.view_data(args.view, _graph(args), named, args.lang, **filters)
-    tmp = args.output.with_name(args.output.name + ".part")
-    tmp.write_bytes(plot.render(args.view, data, fmt, args.lang))
-    tmp.replace(args.output)
-    print(f"wrote {args.output} ({args.view}, {fmt.upper()}, lang={args.lang})")
-    return 0
-
-
-def cmd_plot(args: argparse.Namespace) -> int:
     fmt = (args.format or args.output.suffix.lstrip(".")).lower()
     if fmt not in ("svg", "png"):
         raise CliError(f"-o {args.output}: write a .svg or .png file (or give --format svg|png)")
@@ -256,20 +237,6 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     _add_graph_options(export)
     export.set_defaults(func=cmd_export)
-
-    plot = sub.add_parser("plot", help="draw the relay trace, timeline or coverage matrix as SVG or PNG", description="Draw a view of the graph for a paper (the same data as /views/VIEW), with matplotlib. The format comes from the file's extension. Exit 0 written, 2 error.")
-    plot.add_argument("view", choices=["trace", "timeline", "coverage"], help="trace: spaces → deliverables → relays → targets and events; timeline: the 2020 chronology; coverage: needs × programmes and the gaps")
-    plot.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.svg|png", help="the picture to write")
-    plot.add_argument("--format", choices=["svg", "png"], default=None, help="override the format the extension gives")
-    plot.add_argument("--lang", choices=["fr", "en"], default="fr", help="language of the labels (default fr)")
-    plot.add_argument("--space", metavar="IRI", help="trace: only this dialogue space")
-    plot.add_argument("--target", metavar="IRI", help="trace: only relays to this organisation or at this event")
-    plot.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="trace: only relays on or after this date")
-    plot.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="trace: only relays on or before this date")
-    plot.add_argument("--kind", help="timeline: only this kind (démarche, report, programme, event, inventory count)")
-    plot.add_argument("--actor-type", metavar="SLUG|IRI", help="coverage: only needs of this actor type (or a narrower one)")
-    _add_graph_options(plot)
-    plot.set_defaults(func=cmd_plot)
 
     plot = sub.add_parser("plot", help="draw the relay trace, timeline or coverage matrix as SVG or PNG", description="Draw a view of the graph for a paper (the same data as /views/VIEW), with matplotlib. The format comes from the file's extension. Exit 0 written, 2 error.")
     plot.add_argument("view", choices=["trace", "timeline", "coverage"], help="trace: spaces → deliverables → relays → targets and events; timeline: the 2020 chronology; coverage: needs × programmes and the gaps")
