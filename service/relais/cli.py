@@ -1,4 +1,4 @@
-"""The ``relais`` command line: serve, query, validate, import, export.
+"""The ``relais`` command line: serve, query, validate, import, link, export.
 
 Exit codes: 0 ok, 1 violations found (validate), 2 error. Errors are one line on stderr
 (a traceback only with ``--debug``). Logging is configured here and nowhere else.
@@ -196,6 +196,44 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_link_find(args: argparse.Namespace) -> int:
+    from relais import linker
+
+    kind = args.kind or linker.TARGET_KINDS[args.target][0]
+    output = args.output or Path(f"links-review-{args.target}-{kind}.csv")
+    result = linker.find_links(
+        _graph(args), args.target, kind, output, endpoint=args.endpoint, batch_size=args.batch_size,
+        timeout=args.timeout, retries=args.retries, user_agent=args.user_agent or linker.USER_AGENT,
+    )
+    note = "" if result.entities else f" (the graph has no {kind} to link)"
+    print(
+        f"{len(result.rows)} candidates for {result.with_candidates} of {result.entities} {kind} resources{note} "
+        f"({result.ambiguous} ambiguous, {result.requests} requests); review {output}, then: relais link accept {output} --by NAME"
+    )
+    return 0
+
+
+def cmd_link_accept(args: argparse.Namespace) -> int:
+    from relais import linker, resources
+
+    settings = Settings.from_env()
+    output = args.output or resources.data_dir() / "links.ttl"
+    try:
+        result = linker.accept_review(
+            args.file, output, accepted_by=args.by, shapes_dir=settings.shapes_dir, ontology_dir=resources.ontology_dir()
+        )
+    except linker.ReviewRefused as exc:
+        for problem in exc.problems:
+            print(f"relais: error: {args.file}: {problem}", file=sys.stderr)
+        return 2
+    except linker.LinkViolation as exc:
+        print(exc.report_text)
+        print(f"relais: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"added {len(result.added)} links to {result.output} ({result.already_there} already there)")
+    return 0
+
+
 def _add_graph_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, nargs="+", metavar="PATH", help="RDF files or folders to use instead of the shipped graph")
     parser.add_argument("--store", type=Path, metavar="PATH", help="on-disk store folder, reused while its sources are unchanged")
@@ -231,6 +269,25 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--illustrative-output", type=Path, metavar="FILE.ttl", help="Turtle for the illustrative rows (default: data/illustrative.ttl)")
     imp.add_argument("--mapping", type=Path, metavar="FILE.toml", help="the column mapping (default: data/sources/inventory-mapping.toml)")
     imp.set_defaults(func=cmd_import)
+
+    link = sub.add_parser("link", help="find links to Wikidata or INSEE, and accept reviewed ones", description="Find candidate links to another open graph (a review CSV), then write the rows a person accepted to data/links.ttl with their provenance.")
+    link_sub = link.add_subparsers(dest="link_command", required=True, metavar="wikidata|insee|accept")
+    for target, kinds, endpoint in (("wikidata", "organisation|person|territory", "https://query.wikidata.org/sparql"), ("insee", "territory", "https://rdf.insee.fr/sparql")):
+        find = link_sub.add_parser(target, help=f"find candidate links to {target}", description=f"Query {target}'s SPARQL endpoint for candidates matching the graph's resources (labels fr/en, type, identifiers) and write a review CSV. Nothing is accepted. Exit 0 written, 2 error.")
+        find.add_argument("--kind", choices=kinds.split("|"), default=None, help=f"what to link ({kinds}; default {kinds.split('|')[0]})")
+        find.add_argument("--endpoint", default=None, metavar="URL", help=f"SPARQL endpoint (default {endpoint})")
+        find.add_argument("-o", "--output", type=Path, metavar="FILE.csv", help=f"review file (default links-review-{target}-KIND.csv)")
+        find.add_argument("--batch-size", type=int, default=20, metavar="N", help="resources per remote query (default 20)")
+        find.add_argument("--timeout", type=float, default=30.0, metavar="S", help="seconds per remote query (default 30)")
+        find.add_argument("--retries", type=int, default=3, metavar="N", help="retries on network errors, 429 and 5xx (default 3)")
+        find.add_argument("--user-agent", default=None, help="User-Agent sent to the endpoint (default: relais-linker with a contact address)")
+        _add_graph_options(find)
+        find.set_defaults(func=cmd_link_find, target=target)
+    accept = link_sub.add_parser("accept", help="write the accepted rows of a review CSV as links", description="Append the rows a person set to 'accepted' to data/links.ttl with their provenance, validated with shapes/ first. Refuses ambiguous and conflicting rows. Idempotent. Exit 0 written, 1 SHACL violations, 2 refused.")
+    accept.add_argument("file", type=Path, metavar="FILE.csv", help="the review file")
+    accept.add_argument("--by", default=None, metavar="NAME", help="who accepted the rows whose decided_by is empty")
+    accept.add_argument("-o", "--output", type=Path, metavar="FILE.ttl", help="links file to append to (default data/links.ttl)")
+    accept.set_defaults(func=cmd_link_accept)
 
     export = sub.add_parser("export", help="dump the graph", description="Dump the whole graph; nq and trig keep the named graphs.")
     export.add_argument("--format", default="nq", choices=EXPORT_FORMATS, help="serialisation (default nq)")
