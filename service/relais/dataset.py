@@ -150,6 +150,37 @@ def _catalog_text(graph: GraphStore, graph_iri: str) -> dict[str, list[tuple[str
     return out
 
 
+LINK_TARGETS = {  # namespace of the other graph -> its VoID description or home
+    "http://www.wikidata.org/entity/": "https://www.wikidata.org/",
+    "http://id.insee.fr/": "https://rdf.insee.fr/",
+    "https://www.legifrance.gouv.fr/eli/": "https://www.legifrance.gouv.fr/",
+    "http://metadata.un.org/sdg/": "http://metadata.un.org/sdg/",
+}
+
+
+def _linksets(graph: GraphStore, g: Graph, dataset: URIRef) -> None:
+    """One void:Linkset per (link predicate, other graph) of the links graph."""
+    rows = graph.query(
+        "SELECT ?p ?o WHERE { GRAPH <" + GRAPH_BASE + "links> { ?s ?p ?o "
+        "FILTER(isIRI(?o) && !STRSTARTS(STR(?o), \"https://w3id.org/relais/\")) "
+        "FILTER NOT EXISTS { ?s a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> } } }"
+    )
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:  # type: ignore[union-attr]
+        target = next((t for ns, t in LINK_TARGETS.items() if row["o"].value.startswith(ns)), None)
+        if target is not None:
+            key = (row["p"].value, target)
+            counts[key] = counts.get(key, 0) + 1
+    for i, ((predicate, target), count) in enumerate(sorted(counts.items()), start=1):
+        linkset = URIRef(f"{DATASET_IRI}#linkset-{i}")
+        g.add((dataset, VOID.subset, linkset))
+        g.add((linkset, RDF.type, VOID.Linkset))
+        g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
+        g.add((linkset, VOID.subjectsTarget, dataset))
+        g.add((linkset, VOID.objectsTarget, URIRef(target)))
+        g.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
+
+
 def dataset_description(graph: GraphStore, dumps: Dumps, base_url: str) -> Graph:
     """VoID and DCAT 3 / DCAT-AP description of the graph, its named graphs, dumps and endpoint."""
     base_url = base_url.rstrip("/")
@@ -238,7 +269,8 @@ def dataset_description(graph: GraphStore, dumps: Dumps, base_url: str) -> Graph
     g.add((dataset, VOID.sparqlEndpoint, URIRef(base_url + "/sparql")))
     g.add((dataset, VOID.rootResource, URIRef(ID_BASE + "initiative/anticiper-sortie-de-crise")))
     g.add((dataset, VOID.exampleResource, URIRef(ID_BASE + "dialogue-space/investisseurs-societaux")))
-    g.add((dataset, VOID.uriLookupEndpoint, Literal(base_url + "/resource?iri=")))
+    g.add((dataset, VOID.uriLookupEndpoint, URIRef(base_url + "/resource?iri=")))
+    _linksets(graph, g, dataset)
     for class_iri, count in stats["per_class"]:
         partition = URIRef(DATASET_IRI + "#class-" + class_iri[len(ONTOLOGY_NS) :])
         g.add((dataset, VOID.classPartition, partition))

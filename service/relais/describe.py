@@ -38,6 +38,8 @@ RDF_OBJECT = NamedNode(RDF + "object")
 REIFICATION = {RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT}
 QUOTE = NamedNode(RELAIS + "quote")
 EVIDENCE = NamedNode(RELAIS + "evidence")
+LINK_EVIDENCE = NamedNode(RELAIS + "linkEvidence")
+LINK_METHOD = NamedNode(RELAIS + "linkMethod")
 QUOTED_FROM = NamedNode(PROV + "wasQuotedFrom")
 SOURCE = NamedNode("http://purl.org/dc/terms/source")
 COMMENT = NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
@@ -163,8 +165,11 @@ def provenance_index(store: Store, iri: NamedNode, labeller: Labeller) -> dict[t
             entry["quoted_from"] = labeller.link(values[QUOTED_FROM][0])
         if values[SOURCE]:
             entry["sources"] = [labeller.link(v) for v in values[SOURCE]]
-        if values[EVIDENCE]:
-            entry["evidence"] = values[EVIDENCE][0].value
+        evidence = values[EVIDENCE] or values[LINK_EVIDENCE]
+        if evidence:
+            entry["evidence"] = evidence[0].value
+        if values[LINK_METHOD]:
+            entry["method"] = values[LINK_METHOD][0].value
         if values[COMMENT]:
             entry["comment"] = values[COMMENT][0].value
         index[key].append(entry)
