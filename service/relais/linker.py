@@ -845,7 +845,11 @@ def read_review(path: Path) -> list[tuple[int, dict[str, str]]]:
     if not path.is_file():
         raise LinkerError(f"{path}: no such review file")
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
+        # A spreadsheet in a French locale saves ';'-separated CSV: take the header's separator.
+        header = handle.readline()
+        handle.seek(0)
+        delimiter = max(",;\t", key=header.count)
+        reader = csv.DictReader(handle, delimiter=delimiter)
         missing = [c for c in ("relais_iri", "candidate_iri", "score", "status", "decided_by") if c not in (reader.fieldnames or [])]
         if missing:
             raise LinkerError(f"{path}: not a review file: missing column(s) {', '.join(missing)}")
@@ -902,7 +906,7 @@ def _link_from_row(line: int, row: dict[str, str], accepted_by: str | None, toda
     if predicate is None:
         return None, f"line {line}: predicate {predicate_name!r} is not one of {', '.join(LINK_PREDICATES)}"
     try:
-        score = Decimal(row.get("score", ""))
+        score = Decimal(row.get("score", "").replace(",", "."))  # a French spreadsheet writes 0,95
     except InvalidOperation:
         return None, f"line {line}: score {row.get('score')!r} is not a number between 0 and 1"
     if not Decimal("0") <= score <= Decimal("1"):

@@ -20,6 +20,7 @@ from relais.linker import (
     link_slug,
     normalise,
     plan_links,
+    read_review,
     review_rows,
 )
 
@@ -155,3 +156,12 @@ def test_link_slugs_are_readable_and_stable() -> None:
 def test_client_refuses_a_non_http_endpoint() -> None:
     with pytest.raises(LinkerError, match="http"):
         SparqlClient("ftp://example.org/sparql")
+
+
+def test_a_review_saved_with_semicolons_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "review.csv"
+    path.write_text("\ufeffrelais_iri;candidate_iri;score;status;decided_by\n" + ID + "organisation/cjd;" + NS + "Q1;0,9;accepted;Ada\n", encoding="utf-8")
+    ((line, row),) = read_review(path)
+    assert line == 2 and row["candidate_iri"] == NS + "Q1" and row["status"] == "accepted"
+    (link,) = plan_links(path, read_review(path), None, TODAY)
+    assert link.score == Decimal("0.9")
