@@ -300,8 +300,10 @@ def neighbourhood(store: Store, iri: NamedNode, labeller: Labeller, per_side: in
                     "y1": round(y if side == "left" else cy, 1),
                     "x2": round(centre_x if side == "left" else near_x, 1),
                     "y2": round(cy if side == "left" else y, 1),
-                    "lx": round((near_x + centre_x) / 2, 1),
-                    "ly": round((y + cy) / 2 - 3, 1),
+                    # the property name sits beside its node, on the node's row, so names never overlap
+                    "lx": round(near_x + 8 if side == "left" else near_x - 8, 1),
+                    "ly": round(y - 5, 1),
+                    "anchor": "start" if side == "left" else "end",
                     "predicate": predicate,
                     "outgoing": side == "right",
                 }
