@@ -449,3 +449,23 @@ def test_values_from_the_graph_are_escaped(tmp_path: Path) -> None:
         page = httpx.get(f"{server.url}/id/relay/evil", headers={"Accept": "text/html"}).text
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quoted&#34;" in page
         assert re.search(r"&lt;img src=x onerror=alert\(2\)&gt;", page)
+
+
+def test_dumps_and_resource_pages_follow_an_update(tmp_path: Path) -> None:
+    """The dump cache is keyed on the store's state: an accepted update makes new files and checksums."""
+    data = tmp_path / "small.ttl"
+    data.write_text('<https://w3id.org/relais/id/relay/a> <http://www.w3.org/2000/01/rdf-schema#label> "A"@fr .\n', encoding="utf-8")
+    shapes = tmp_path / "no-shapes"
+    shapes.mkdir()
+    env = {"RELAIS_UPDATE_TOKEN": "alice:s3cret-alice", "RELAIS_SHAPES_DIR": str(shapes)}
+    with running_server(["--data", str(data)], env=env, tmp=tmp_path) as server:
+        before = {d["name"]: d["sha256"] for d in httpx.get(f"{server.url}/dumps?format=json").json()["dumps"]}
+        assert httpx.get(f"{server.url}/id/relay/b").status_code == 404
+        update = 'INSERT DATA { GRAPH <https://w3id.org/relais/graph/small> { <https://w3id.org/relais/id/relay/b> <http://www.w3.org/2000/01/rdf-schema#label> "B"@fr } }'
+        response = httpx.post(f"{server.url}/sparql", content=update.encode(), headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer s3cret-alice"})
+        assert response.status_code in (200, 204), response.text
+        after = {d["name"]: d["sha256"] for d in httpx.get(f"{server.url}/dumps?format=json").json()["dumps"]}
+        assert all(before[name] != after[name] for name in before)
+        assert b'"B"@fr' in httpx.get(f"{server.url}/dumps/relais.nq").content
+        page = httpx.get(f"{server.url}/id/relay/b", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and ">B</h1>" in page.text
