@@ -11,12 +11,12 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from relais import editor
-from relais.errors import BadRequest, NotAcceptable, RelaisError
+from relais.errors import BadRequest, NotAcceptable, RelaisError, Unauthorized
 from relais.execution import Head, QueryJob, QueryRunner
 from relais.protocol import (
     GRAPH_FORMATS,
@@ -116,6 +116,11 @@ class ServiceUnavailableTimeout(RelaisError):
     status = 503
 
 
+def bearer_challenge(exc: Unauthorized) -> JSONResponse:
+    """401 with the challenge RFC 6750 asks for."""
+    return JSONResponse({"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": 'Bearer realm="relais"'})
+
+
 def _endpoint_url(request: Request) -> str:
     return str(request.url.replace(query=None, fragment=None))
 
@@ -149,7 +154,10 @@ async def _handle(request: Request) -> Response:
         from relais.updates import run_update
 
         gate = request.app.state.update_gate
-        name = gate.authenticate(request.headers.get("authorization"))
+        try:
+            name = gate.authenticate(request.headers.get("authorization"))
+        except Unauthorized as exc:
+            return bearer_challenge(exc)
         await run_in_threadpool(run_update, gate, operation, name)
         return Response(status_code=204)
     return await _run_query(request, operation)

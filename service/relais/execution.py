@@ -213,7 +213,7 @@ class QueryRunner:
                 self._limited_solutions(job, result, fmt, head, writer, limit)
             else:
                 assert fmt.results is not None
-                result.serialize(writer, format=fmt.results)
+                result.serialize(writer, format=fmt.results)  # type: ignore[arg-type]  # a file-like writer
         else:
             assert fmt.rdf is not None
             triples: Iterator[Any] = iter(result)
@@ -224,7 +224,7 @@ class QueryRunner:
                 triples = iter(first[:limit])
             if fmt.rdf.supports_datasets:
                 triples = (Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples)
-            pyoxigraph_serialize(_checked(job, triples), writer, format=fmt.rdf)
+            pyoxigraph_serialize(_checked(job, triples), writer, format=fmt.rdf)  # type: ignore[arg-type]
         job.check()
         writer.close()
         job.emit("end")

@@ -12,7 +12,8 @@ from fastapi.responses import Response
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
 from starlette.concurrency import run_in_threadpool
 
-from relais.errors import BadRequest, NotFound, UnsupportedMediaType
+from relais.endpoint import bearer_challenge
+from relais.errors import BadRequest, NotFound, Unauthorized, UnsupportedMediaType
 from relais.protocol import GRAPH_FORMATS, GRAPH_MEDIA_ALIASES, Format, negotiate, parse_form, serialize_triples
 from relais.updates import Change, UpdateGate
 
@@ -54,6 +55,7 @@ def _read(request: Request, head: bool) -> Response:
     target = _target(request)
     fmt: Format = negotiate(request.headers.get("accept"), READ_FORMATS, GRAPH_MEDIA_ALIASES)
     if not _exists(request, target):
+        assert isinstance(target, NamedNode)  # the default graph always exists
         raise NotFound(f"no graph <{target.value}> in this store; GET /sparql?query=SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{}} }} lists them")
     body = serialize_triples([q.triple for q in _quads(request, target)], fmt)
     headers = {"Vary": "Accept", "Content-Length": str(len(body))}
@@ -87,7 +89,10 @@ async def _body_quads(request: Request, target: NamedNode | DefaultGraph) -> lis
 
 async def _write(request: Request, method: str) -> Response:
     gate: UpdateGate = request.app.state.update_gate
-    token = gate.authenticate(request.headers.get("authorization"))
+    try:
+        token = gate.authenticate(request.headers.get("authorization"))
+    except Unauthorized as exc:
+        return bearer_challenge(exc)
     target = _target(request)
     incoming = await _body_quads(request, target) if method in ("PUT", "POST") else []
     label = "default graph" if isinstance(target, DefaultGraph) else f"<{target.value}>"

@@ -126,13 +126,29 @@ class UpdateGate:
         self.lock = threading.Lock()
         self._shapes: rdflib.Graph | None = None
         self._shapes_loaded = False
+        self._shapes_lock = threading.Lock()
         self._ontology: rdflib.Graph | None = None
+        if settings.update_tokens:
+            # Parsing the shapes and importing pyshacl take seconds: do it now, not on the first update.
+            threading.Thread(target=self._warm_up, name="relais-shapes", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        try:
+            if self.shapes() is not None:
+                import pyshacl  # noqa: F401
+            self.ontology()
+        except Exception:  # the first update reports any problem with the shapes
+            log.exception("could not prepare update validation")
 
     def authenticate(self, authorization: str | None) -> str:
         return authenticate(self.settings.update_tokens, authorization)
 
     # -- shapes and ontology, loaded once ---------------------------------------------------
     def shapes(self) -> rdflib.Graph | None:
+        with self._shapes_lock:
+            return self._load_shapes()
+
+    def _load_shapes(self) -> rdflib.Graph | None:
         if not self._shapes_loaded:
             files = sorted(self.settings.shapes_dir.glob("*.ttl")) if self.settings.shapes_dir.is_dir() else []
             if files:
@@ -151,14 +167,15 @@ class UpdateGate:
 
     def ontology(self) -> rdflib.Graph:
         """The class hierarchy (rdfs:subClassOf), so sh:class follows the ontology's subclasses."""
-        if self._ontology is None:
+        ontology = self._ontology
+        if ontology is None:
             graph = rdflib.Graph()
             for quad in self.graph.store.quads_for_pattern(None, RDFS_SUBCLASS, None, None):
                 s, o = to_rdflib(quad.subject), to_rdflib(quad.object)
                 if s is not None and o is not None:
                     graph.add((s, rdflib.RDFS.subClassOf, o))
-            self._ontology = graph
-        return self._ontology
+            self._ontology = ontology = graph
+        return ontology
 
     # -- the steps ---------------------------------------------------------------------------
     def validate(self, change: Change) -> None:
@@ -285,7 +302,7 @@ def _data_quads(check_tree: Any) -> list[Quad]:
 
     quads: list[Quad] = []
     for op in translateUpdate(check_tree).algebra:
-        groups = [(DefaultGraph(), dict.get(op, "triples") or [])]
+        groups: list[tuple[NamedNode | DefaultGraph, Any]] = [(DefaultGraph(), dict.get(op, "triples") or [])]
         groups += [(NamedNode(str(g)), triples) for g, triples in (dict.get(op, "quads") or {}).items()]
         for graph, triples in groups:
             for s, p, o in triples:

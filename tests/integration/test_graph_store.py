@@ -73,7 +73,8 @@ def test_get_default_graph_and_errors(server: Server) -> None:
 
 def test_writes_need_a_token(server: Server) -> None:
     body = f"<{EX}x> <{EX}p> 1 .".encode()
-    assert httpx.put(store_url(server), params={"graph": NEW}, content=body, headers=TURTLE).status_code == 401
+    refused = httpx.put(store_url(server), params={"graph": NEW}, content=body, headers=TURTLE)
+    assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
     assert httpx.post(store_url(server), params={"graph": NEW}, content=body, headers={**TURTLE, "Authorization": "Bearer nope"}).status_code == 403
     assert httpx.delete(store_url(server), params={"graph": TEAM}).status_code == 401
     assert graph_triples(server, TEAM) == expected_triples(TEAM)
