@@ -110,7 +110,7 @@ TEXT: dict[str, dict[str, str]] = {
         "needs_in_volet": "Besoins",
         "gaps_in_volet": "Trous",
         "no_volet": "sans volet",
-        "chart_help": "Image interactive ; au clavier, utilisez le tableau ci-dessous, qui contient les mêmes éléments et leurs liens.",
+        "chart_help": "Image interactive : au clavier, Tab puis les flèches parcourent les éléments et Entrée ouvre leur page ; le tableau ci-dessous contient les mêmes éléments et leurs liens.",
     },
     "en": {
         "views": "Views",
@@ -164,7 +164,7 @@ TEXT: dict[str, dict[str, str]] = {
         "needs_in_volet": "Needs",
         "gaps_in_volet": "Gaps",
         "no_volet": "no volet",
-        "chart_help": "Interactive picture; from the keyboard, use the table below, which holds the same items and their links.",
+        "chart_help": "Interactive picture: from the keyboard, Tab then the arrow keys move through the items and Enter opens their page; the table below holds the same items and their links.",
     },
 }
 

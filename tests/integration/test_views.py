@@ -162,6 +162,26 @@ def test_clicking_an_item_opens_its_resource_page(live_server: Server, browser: 
         visit.page.close()
 
 
+@pytest.mark.parametrize("view", ["trace", "timeline", "coverage"])
+def test_the_picture_is_usable_from_the_keyboard(live_server: Server, browser: Any, view: str) -> None:
+    visit = open_view(browser, live_server, f"/views/{view}")
+    try:
+        page = visit.page
+        hrefs = page.evaluate("relaisView.hrefs()")
+        page.focus("#chart")
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowLeft")
+        status = page.locator("#chart-status").inner_text()
+        assert status.strip(), "the live region names the item in focus"
+        with page.expect_navigation(timeout=15_000):
+            page.keyboard.press("Enter")
+        assert page.url == live_server.url + hrefs[0]
+        assert visit.errors == [], visit.errors
+    finally:
+        visit.page.close()
+
+
 # --- filters, from the keyboard -------------------------------------------------------------------
 
 

@@ -239,10 +239,43 @@
     var els = [];
     chart.getModel().getSeriesByType(MAIN).forEach(function (series) {
       var d = series.getData();
-      for (var i = 0; i < d.count(); i++) els.push({ el: d.getItemGraphicEl(i), item: d.getRawDataItem(i) });
+      for (var i = 0; i < d.count(); i++) els.push({ el: d.getItemGraphicEl(i), item: d.getRawDataItem(i), seriesIndex: series.seriesIndex, dataIndex: i });
     });
     return els;
   }
+
+  // Keyboard: Tab to the picture, arrows move from item to item (its tooltip shows and a live
+  // region reads it), Enter opens its page, Escape hides the tooltip.
+  var current = -1;
+  var status = document.getElementById("chart-status");
+  function describe(item) {
+    if (data.view === "coverage") {
+      var state = item.covers ? (FR ? "couvre" : "covers") : (item.need.gap ? (FR ? "trou dans la raquette" : "gap") : (FR ? "non couvert" : "not covered"));
+      return item.programme.code + " · " + state + " · " + item.need.code + " " + item.need.label;
+    }
+    return (item.kindLabel ? item.kindLabel + " : " : "") + (item.label_ || "") + (item.date || item.rawDate ? " (" + (item.rawDate || item.date) + ")" : "");
+  }
+  function focusItem(index) {
+    var items = drawn();
+    if (!items.length) return;
+    if (current >= 0) chart.dispatchAction({ type: "downplay", seriesIndex: items[current].seriesIndex, dataIndex: items[current].dataIndex });
+    current = (index + items.length) % items.length;
+    var it = items[current];
+    chart.dispatchAction({ type: "highlight", seriesIndex: it.seriesIndex, dataIndex: it.dataIndex });
+    chart.dispatchAction({ type: "showTip", seriesIndex: it.seriesIndex, dataIndex: it.dataIndex });
+    if (status) status.textContent = describe(it.item);
+  }
+  el.tabIndex = 0;
+  el.addEventListener("keydown", function (e) {
+    var step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+    if (step) { e.preventDefault(); focusItem(current < 0 && step < 0 ? -1 : current + step); }
+    else if (e.key === "Home") { e.preventDefault(); focusItem(0); }
+    else if (e.key === "End") { e.preventDefault(); focusItem(-1); }
+    else if (e.key === "Enter" && current >= 0) {
+      var href = drawn()[current].item.href;
+      if (href) window.location.assign(href);
+    } else if (e.key === "Escape") { chart.dispatchAction({ type: "hideTip" }); }
+  });
   window.relaisView = {
     chart: chart,
     data: data,
