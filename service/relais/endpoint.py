@@ -48,9 +48,10 @@ def _content_type(fmt: Format) -> str:
 class StreamedResult(Response):
     """A query result streamed from its worker; a cut stream ends visibly broken, never complete-looking."""
 
-    def __init__(self, job: QueryJob, head: Head, first: bytes) -> None:
+    def __init__(self, job: QueryJob, head: Head, first: bytes, pending: tuple[str, Any] | None = None) -> None:
         super().__init__(status_code=200)
         self.job = job
+        self.pending = pending
         self.fmt = head.fmt
         self.first = first
         self.raw_headers = [(b"content-type", _content_type(head.fmt).encode()), (b"vary", b"Accept")]
@@ -72,7 +73,10 @@ class StreamedResult(Response):
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             await send({"type": "http.response.body", "body": self.first, "more_body": True})
             while True:
-                kind, value = await job.next()
+                if self.pending is not None:
+                    (kind, value), self.pending = self.pending, None
+                else:
+                    kind, value = await job.next()
                 if kind == "chunk":
                     await send({"type": "http.response.body", "body": value, "more_body": True})
                     job.credits.release()
@@ -109,7 +113,11 @@ async def _run_query(request: Request, operation: QueryRequest) -> Response:
             f"or run it on a local copy (the server's limit is RELAIS_QUERY_TIMEOUT={timeout:g} s)"
         )
     head, first = value
-    return StreamedResult(job, head, first)
+    pending = job.queue.get_nowait() if not job.queue.empty() else None
+    if pending is not None and pending[0] == "end":
+        # A small result is complete already: a plain response, no streaming machinery.
+        return Response(first, headers={"Vary": "Accept", **head.headers}, media_type=_content_type(head.fmt))
+    return StreamedResult(job, head, first, pending)
 
 
 class ServiceUnavailableTimeout(RelaisError):

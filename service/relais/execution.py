@@ -90,9 +90,12 @@ class QueryJob:
     # -- event-loop side --------------------------------------------------------------------
     async def next(self) -> tuple[str, Any]:
         """The next message, or ("cut", reason) when the deadline passes first."""
+        if not self.queue.empty():  # the common case for small results: no timer needed
+            return self.queue.get_nowait()
         remaining = self.deadline - time.monotonic()
         try:
-            return await asyncio.wait_for(self.queue.get(), timeout=max(remaining, 0.001))
+            async with asyncio.timeout(max(remaining, 0.001)):
+                return await self.queue.get()
         except TimeoutError:
             self.cancel(f"query timeout ({self.timeout_s:g} s)")
             return ("cut", self.stop_reason)
@@ -145,6 +148,8 @@ class QueryRunner:
         timeout = self.settings.query_timeout_s
         deadline = time.monotonic() + (timeout if timeout else 10**9)
         job = QueryJob(asyncio.get_running_loop(), deadline, timeout)
+        # A daemon thread per query (not a pool): a query that outlives its deadline must not keep
+        # the process from exiting.
         thread = threading.Thread(target=self._run, args=(job, request, accept), name="relais-query", daemon=True)
         try:
             thread.start()
