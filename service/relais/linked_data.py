@@ -154,6 +154,8 @@ def resource_by_path(path: str, request: Request) -> Response:
     Accept header. The RDF holds the resource's statements, the statements pointing to it and the
     provenance records (article quote or public source) of both.
     """
+    if not valid_iri(ID_BASE + path):
+        raise NotFound(f"{ID_BASE + path!r} is not a valid IRI, so it names nothing in the graph; browse / to find resources")
     extension = None
     for suffix, fmt in EXTENSIONS.items():
         if path.endswith(suffix) and not exists(_graph(request).store, NamedNode(ID_BASE + path)):
@@ -231,6 +233,8 @@ def named_graph(name: str, request: Request) -> Response:
     """``https://w3id.org/relais/graph/{name}``: what it holds (HTML), or its statements as RDF."""
     graph = _graph(request)
     iri = GRAPH_BASE + name
+    if not valid_iri(iri):
+        raise NotFound(f"{iri!r} is not a valid IRI, so it names no graph; see /dataset for the list")
     node = NamedNode(iri)
     known = node in set(graph.store.named_graphs())
     fmt = _choose(request)

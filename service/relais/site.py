@@ -166,7 +166,13 @@ def valid_iri(text: str) -> bool:
     >>> valid_iri("https://w3id.org/relais/id/x"), valid_iri("not an iri"), valid_iri("http://e/<x>")
     (True, False, False)
     """
-    return bool(_IRI_OK.match(text))
+    if not _IRI_OK.match(text):
+        return False
+    try:  # pyoxigraph is stricter (RFC 3987 code points): what it refuses names nothing in the graph
+        NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 # --- labels -----------------------------------------------------------------------------------
