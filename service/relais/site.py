@@ -131,6 +131,10 @@ def curie(iri: str) -> str | None:
     return f"{best}:{local}" if re.fullmatch(r"[A-Za-z0-9_.\-]*", local) else None
 
 
+# Schemes an <a href> may point to; any other IRI (javascript:, data:, urn:...) links to /resource.
+LINKABLE_SCHEMES = {"http", "https", "ftp", "mailto"}
+
+
 def local_href(iri: str) -> str:
     """The route that serves ``iri`` on this server, or the IRI itself when it is not ours.
 
@@ -142,6 +146,11 @@ def local_href(iri: str) -> str:
     '/graph/article'
     >>> local_href("http://www.w3.org/ns/prov#Entity")
     'http://www.w3.org/ns/prov#Entity'
+
+    An IRI whose scheme a browser should not follow (``javascript:``, ``urn:``...) is looked up here:
+
+    >>> local_href("javascript:alert(1)")
+    '/resource?iri=javascript%3Aalert%281%29'
     """
     if iri.startswith(ID_BASE):
         return "/id/" + quote(iri[len(ID_BASE) :], safe="/-._~!$&'()*+,;=:@%")
@@ -154,6 +163,8 @@ def local_href(iri: str) -> str:
     for exact, route in ((DATASET_IRI, "/dataset"), (CATALOG_IRI, "/catalog")):
         if iri == exact or iri.startswith(exact + "#"):
             return route + iri[len(exact) :]
+    if iri.split(":", 1)[0].lower() not in LINKABLE_SCHEMES:
+        return "/resource?iri=" + quote(iri, safe="")
     return iri
 
 

@@ -438,7 +438,8 @@ def test_values_from_the_graph_are_escaped(tmp_path: Path) -> None:
         '<https://w3id.org/relais/id/relay/evil> a relais:Relay ;\n'
         '  rdfs:label "<script>alert(1)</script> & \\"quoted\\""@fr ;\n'
         '  relais:relayOf <https://w3id.org/relais/id/dialogue-space/ok> .\n'
-        '<https://w3id.org/relais/id/dialogue-space/ok> rdfs:label "<img src=x onerror=alert(2)>"@fr .\n',
+        '<https://w3id.org/relais/id/dialogue-space/ok> rdfs:label "<img src=x onerror=alert(2)>"@fr ;\n'
+        '  rdfs:seeAlso <javascript:alert(3)> .\n',
         encoding="utf-8",
     )
     with running_server(["--data", str(data)], tmp=tmp_path) as server:
@@ -449,6 +450,8 @@ def test_values_from_the_graph_are_escaped(tmp_path: Path) -> None:
         page = httpx.get(f"{server.url}/id/relay/evil", headers={"Accept": "text/html"}).text
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quoted&#34;" in page
         assert re.search(r"&lt;img src=x onerror=alert\(2\)&gt;", page)
+        space = httpx.get(f"{server.url}/id/dialogue-space/ok", headers={"Accept": "text/html"}).text
+        assert 'href="javascript:' not in space and 'href="/resource?iri=javascript%3Aalert%283%29"' in space
 
 
 def test_dumps_and_resource_pages_follow_an_update(tmp_path: Path) -> None:

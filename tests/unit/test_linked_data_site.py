@@ -19,6 +19,8 @@ from relais.site import ALL_PAGE_FORMATS, HTML, JSONLD, RDFXML, TURTLE, Labeller
         ("https://w3id.org/relais/graph/public", "/graph/public"),
         ("https://w3id.org/relais/dataset#sparql", "/dataset#sparql"),
         ("https://www.lerameau.fr/d-comme-donnees/", "https://www.lerameau.fr/d-comme-donnees/"),
+        ("javascript:alert(1)", "/resource?iri=javascript%3Aalert%281%29"),
+        ("data:text/html,<script>x</script>", "/resource?iri=data%3Atext%2Fhtml%2C%3Cscript%3Ex%3C%2Fscript%3E"),
     ],
 )
 def test_our_iris_map_to_local_routes_and_others_stay(iri: str, route: str) -> None:
