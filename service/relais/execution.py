@@ -92,13 +92,17 @@ class QueryJob:
         """The next message, or ("cut", reason) when the deadline passes first."""
         if not self.queue.empty():  # the common case for small results: no timer needed
             return self.queue.get_nowait()
-        remaining = self.deadline - time.monotonic()
-        try:
-            async with asyncio.timeout(max(remaining, 0.001)):
-                return await self.queue.get()
-        except TimeoutError:
-            self.cancel(f"query timeout ({self.timeout_s:g} s)")
-            return ("cut", self.stop_reason)
+        while True:
+            # Re-read the deadline on each slice: the worker may shorten it (a federated query).
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                self.cancel(f"query timeout ({self.timeout_s:g} s)")
+                return ("cut", self.stop_reason)
+            try:
+                async with asyncio.timeout(min(remaining, 0.5)):
+                    return await self.queue.get()
+            except TimeoutError:
+                continue
 
 
 class ChunkWriter:

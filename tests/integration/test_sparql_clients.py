@@ -181,3 +181,45 @@ def test_default_allow_list_is_wikidata_only(server: Server) -> None:
     response = httpx.get(f"{server.url}/sparql", params={"query": query}, timeout=60)
     assert response.status_code != 400
     assert fixture_store() is not None
+
+
+def test_a_hanging_service_gets_its_own_timeout(tmp_path: Path) -> None:
+    """An allowed SERVICE endpoint that never answers: 503 after RELAIS_SERVICE_TIMEOUT, not the query timeout."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def hang() -> None:  # accept, read, never answer
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+                accepted.append(conn)
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=hang, daemon=True)
+    thread.start()
+    try:
+        env = {"RELAIS_SERVICE_ALLOW": f"http://127.0.0.1:{port}/sparql", "RELAIS_SERVICE_TIMEOUT": "1", "RELAIS_QUERY_TIMEOUT": "30"}
+        with running_server(data_args(), env=env, tmp=tmp_path) as srv:
+            started = time.perf_counter()
+            query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+            response = httpx.get(f"{srv.url}/sparql", params={"query": query}, timeout=40)
+            elapsed = time.perf_counter() - started
+            assert response.status_code == 503
+            assert "query timeout (1 s)" in response.json()["detail"]
+            assert elapsed < 5, f"answered after {elapsed:.1f} s"
+            assert accepted, "the SERVICE call did reach the (allowed) endpoint"
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        for conn in accepted:
+            conn.close()
+        listener.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ import rdflib
 
 from relais.updates import replay
 from tests.conftest import Server, running_server
-from tests.integration.sparql_support import ALICE, BOB, EX, PLACES, PREFIX, SHAPES, TEAM, TOKENS, data_args, write_big_graph
+from tests.integration.sparql_support import ALICE, BOB, EX, PLACES, PREFIX, SHAPES, TEAM, TOKENS, data_args, fixture_store, write_big_graph
 
 pytestmark = pytest.mark.integration
 
@@ -104,6 +106,16 @@ def test_form_update_with_using_graph_uri(server: Server) -> None:
     assert not ask(server, "ex:blue ex:seen true")  # the team graph's labels were not read
     both = httpx.post(f"{server.url}/sparql", data={"update": PREFIX + f"WITH <{TEAM}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}", "using-graph-uri": PLACES}, headers=ALICE)
     assert both.status_code == 400 and "USING" in both.json()["detail"]
+
+
+def test_using_named_graph_uri_sets_the_graphs_of_graph_patterns(server: Server) -> None:
+    text = PREFIX + f"INSERT {{ GRAPH <{TEAM}> {{ ?x ex:inGraph ?g }} }} WHERE {{ GRAPH ?g {{ ?x a ex:City }} }}"
+    response = httpx.post(f"{server.url}/sparql", data={"update": text, "using-named-graph-uri": TEAM}, headers=ALICE)
+    assert response.status_code == 204, response.text
+    assert not ask(server, "?x ex:inGraph ?g")  # the cities are in another graph than the one named
+    response = httpx.post(f"{server.url}/sparql", data={"update": text, "using-named-graph-uri": PLACES}, headers=ALICE)
+    assert response.status_code == 204
+    assert ask(server, f"ex:lyon ex:inGraph <{PLACES}>")
 
 
 def test_delete_insert_where(server: Server, audit_log: Path) -> None:
@@ -206,6 +218,10 @@ def test_load_from_an_allowed_source(server: Server, tmp_path: Path) -> None:
 # --- durability, audit replay, validation cost ---------------------------------------------------
 
 
+def fixture_quads() -> list[pyoxigraph.Quad]:
+    return list(fixture_store())
+
+
 def test_an_acknowledged_change_survives_a_crash_and_the_audit_log_replays(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     log = tmp_path / "audit.jsonl"
@@ -222,13 +238,23 @@ def test_an_acknowledged_change_survives_a_crash_and_the_audit_log_replays(tmp_p
         assert ask(again, "ex:dan ex:name 'Dan'") and not ask(again, "ex:bob ex:age 29")
     # Replaying the audit log onto the original data gives the same graphs.
     fresh = pyoxigraph.Store()
-    for name in ("team", "places", "schema"):
-        fresh.load(path=Path(data_args()[1]).with_name(f"{name}.ttl"), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(f"https://w3id.org/relais/graph/{name}"))
+    fresh.extend(fixture_quads())
     assert replay(log, fresh) == 2
     assert (pyoxigraph.NamedNode(EX + "dan"), pyoxigraph.NamedNode(EX + "name"), pyoxigraph.Literal("Dan")) in {
         (q.subject, q.predicate, q.object) for q in fresh
     }
     assert not list(fresh.quads_for_pattern(pyoxigraph.NamedNode(EX + "bob"), pyoxigraph.NamedNode(EX + "age"), None))
+    # The same with the command line, onto an on-disk store.
+    disk = tmp_path / "replayed"
+    seeded = pyoxigraph.Store(str(disk))
+    seeded.extend(q for q in fixture_quads())
+    seeded.flush()
+    del seeded
+    result = subprocess.run([sys.executable, "-m", "relais.updates", "replay", str(log), "--store", str(disk)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "replayed 2 changes" in result.stdout
+    reopened = pyoxigraph.Store(str(disk))
+    assert list(reopened.quads_for_pattern(pyoxigraph.NamedNode(EX + "dan"), None, None))
 
 
 def test_validation_cost_follows_the_change_not_the_graph(tmp_path: Path) -> None:
