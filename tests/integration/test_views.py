@@ -281,7 +281,10 @@ def test_views_refuse_bad_filters_with_a_clear_400(live_server: Server) -> None:
         assert "detail" in response.json()
 
 
-def test_home_page_links_to_the_three_views(live_server: Server) -> None:
+def test_home_page_and_views_index_link_to_the_three_views(live_server: Server) -> None:
     home = httpx.get(live_server.url + "/").text
+    index = httpx.get(live_server.url + "/views", params={"lang": "en"})
+    assert index.status_code == 200
     for view in ("trace", "timeline", "coverage"):
         assert f'href="/views/{view}"' in home
+        assert f'href="/views/{view}?lang=en"' in index.text

@@ -291,5 +291,31 @@
       return { x: box.left + r.x + r.width / 2, y: box.top + r.y + r.height / 2 };  // viewport coordinates
     },
   };
+  // Coverage: a dark line between the emergency and the recovery phase, for programmes and needs
+  // (drawn once the axes are laid out, since the cells' pixel positions come from them).
+  if (data.view === "coverage") {
+    var lined = false;
+    chart.on("finished", function () {
+      if (lined || !data.needs.length || !data.programmes.length) return;
+      lined = true;
+      var grid = chart.getModel().getComponent("grid").coordinateSystem.getRect();
+      var half = grid.width / data.programmes.length / 2, halfRow = grid.height / data.needs.length / 2;
+      var lines = [];
+      data.programmes.forEach(function (p, i) {
+        if (i && p.phase !== data.programmes[i - 1].phase) {
+          var x = chart.convertToPixel({ xAxisIndex: 0 }, p.id) - half;
+          lines.push({ type: "line", silent: true, z: 100, shape: { x1: x, y1: grid.y, x2: x, y2: grid.y + grid.height }, style: { stroke: "#1d2433", lineWidth: 2 } });
+        }
+      });
+      data.needs.forEach(function (n, i) {
+        if (i && n.phase !== data.needs[i - 1].phase) {
+          var y = chart.convertToPixel({ yAxisIndex: 0 }, n.id) - halfRow;
+          lines.push({ type: "line", silent: true, z: 100, shape: { x1: grid.x, y1: y, x2: grid.x + grid.width, y2: y }, style: { stroke: "#1d2433", lineWidth: 2 } });
+        }
+      });
+      // not from inside the render loop: ECharts ignores a setOption made there
+      if (lines.length) setTimeout(function () { chart.setOption({ graphic: lines }); }, 0);
+    });
+  }
   chart.setOption(option);
 })();
