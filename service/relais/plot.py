@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import threading
 from datetime import date
 from typing import Any, cast
 
@@ -214,11 +215,13 @@ def figure_coverage(data: dict[str, Any], lang: str) -> Figure:
 
 
 FIGURES = {"trace": figure_trace, "timeline": figure_timeline, "coverage": figure_coverage}
+# rc_context swaps matplotlib's global settings: one picture at a time (the server draws in threads).
+_DRAWING = threading.Lock()
 
 
 def render(view: str, data: dict[str, Any], fmt: str, lang: str = "fr") -> bytes:
     """The picture of ``view`` from its data (``relais.views.view_data``) as SVG or PNG bytes."""
-    with rc_context(RC):
+    with _DRAWING, rc_context(RC):
         fig = FIGURES[view](data, lang)
         summary = {
             "trace": lambda: words(lang)["count_trace"].format(**data["counts"]),
