@@ -18,8 +18,10 @@ from rdflib.term import URIRef, Variable
 
 from relais.errors import BadRequest, Forbidden, Unauthorized
 
-_SERVICE = re.compile(r"service", re.IGNORECASE)
-_FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
+# The keywords as SPARQL tokens: not inside a name, an IRI path or a variable (cpsv:PublicService,
+# <…/service>, ?from). A false positive only costs a parse; the parse has the last word.
+_SERVICE = re.compile(r"(?<![\w:/#?$-])service(?![\w-])", re.IGNORECASE)
+_FROM = re.compile(r"(?<![\w:/#?$-])from(?![\w-])", re.IGNORECASE)
 
 
 class UpdatesDisabled(Forbidden):

@@ -188,6 +188,7 @@ def test_allow_list_matching() -> None:
         ("SELECT * WHERE { SERVICE ?x { ?s ?p ?o } }", [None]),
         ("SELECT * WHERE { { SELECT * WHERE { OPTIONAL { SERVICE <http://n/> {} } } } }", ["http://n/"]),
         ("SELECT * WHERE { ?s ?p 'SERVICE <http://x/>' }", []),  # a string is not a SERVICE
+        ("SELECT * WHERE { ?s ?p ?o .SERVICE <http://t/> { ?s ?p ?o } }", ["http://t/"]),
     ],
 )
 def test_service_targets_are_found(query: str, services: list[str | None]) -> None:
@@ -238,3 +239,18 @@ def test_add_using_only_touches_top_level_where() -> None:
     assert check.operations == ["Modify", "Modify"] and check.has_dataset_clause
     with pytest.raises(BadRequest, match="DELETE WHERE"):
         add_using("DELETE WHERE { ?s ?p ?o }", ("http://u",), ())
+
+
+def test_keyword_scan_skips_names_iris_and_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a query that may hold SERVICE or FROM pays for a parse (the hot path stays lean)."""
+    import rdflib.plugins.sparql.parser as parser
+
+    def no_parse(text: str) -> None:
+        raise AssertionError("parsed a query that cannot hold SERVICE or FROM")
+
+    monkeypatch.setattr(parser, "parseQuery", no_parse)
+    lean = "PREFIX cpsv: <http://purl.org/vocab/cpsv#> SELECT ?from WHERE { ?s a cpsv:PublicService ; <http://x/service> ?from }"
+    assert check_query(lean).services == [] and not check_query(lean).has_dataset_clause
+    for risky in ("SELECT * WHERE { SERVICE <http://a/> {} }", "SELECT * WHERE { ?s ?p ?o .SERVICE <http://a/> {} }", "SELECT * WHERE {}SERVICE"):
+        with pytest.raises(BadRequest, match="cannot hold"):
+            check_query(risky)
