@@ -12,9 +12,8 @@ How a change is made (one at a time, under a lock):
    that point to them, the descriptions of the nodes they point to, and the ontology's
    rdfs:subClassOf axioms, in an rdflib in-memory graph, with pyshacl restricted to those focus
    nodes. The cost follows the size of the change, not the size of the graph.
-3. *Commit* atomically: one pyoxigraph transaction (``DELETE DATA … ; INSERT DATA …``). A change
-   whose removals or additions involve blank nodes is applied quad by quad under the same lock
-   (pyoxigraph's SPARQL cannot name an existing blank node).
+3. *Commit* atomically: one pyoxigraph transaction (``DELETE DATA … ; INSERT DATA …``; with blank
+   nodes, ``DELETE``/``INSERT`` over VALUES of N-Quads lines, which keeps their ids).
 4. *Record* it in the audit log (JSON lines: time, token name, operation, the quads removed and
    added as N-Quads), fsynced, before the client gets its 2xx. ``replay()`` re-applies a log.
 """
@@ -23,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -111,6 +111,32 @@ def _data_block(quads: Iterable[Quad]) -> str:
         triple = f"{q.subject} {q.predicate} {q.object} ."
         lines.append(triple if isinstance(q.graph_name, DefaultGraph) else f"GRAPH {q.graph_name} {{ {triple} }}")
     return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parsed_quad(line: str) -> Quad:
+    quad: Quad = next(iter(parse(line, format=RdfFormat.N_QUADS)))
+    return quad
+
+
+QUAD_FUNCTIONS: dict[NamedNode, Any] = {
+    NamedNode("urn:relais:fn:subject"): lambda line: _parsed_quad(line.value).subject,
+    NamedNode("urn:relais:fn:predicate"): lambda line: _parsed_quad(line.value).predicate,
+    NamedNode("urn:relais:fn:object"): lambda line: _parsed_quad(line.value).object,
+    NamedNode("urn:relais:fn:graph"): lambda line: _parsed_quad(line.value).graph_name,
+}
+
+
+def _values_block(verb: str, quads: Iterable[Quad], named: bool) -> str | None:
+    """``DELETE``/``INSERT`` of exactly these quads (blank nodes kept) through VALUES and QUAD_FUNCTIONS."""
+    chosen = [q for q in quads if isinstance(q.graph_name, DefaultGraph) != named]
+    if not chosen:
+        return None
+    lines = " ".join('"' + _nquad(q).replace("\\", "\\\\").replace('"', '\\"') + '"' for q in chosen)
+    binds = " ".join(f"BIND(<urn:relais:fn:{name}>(?q) AS ?{var})" for name, var in (("subject", "s"), ("predicate", "p"), ("object", "o")))
+    if named:
+        return f"{verb} {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ VALUES ?q {{ {lines} }} {binds} BIND(<urn:relais:fn:graph>(?q) AS ?g) }}"
+    return f"{verb} {{ ?s ?p ?o }} WHERE {{ VALUES ?q {{ {lines} }} {binds} }}"
 
 
 def _has_blank(quads: Iterable[Quad]) -> bool:
@@ -215,7 +241,12 @@ class UpdateGate:
                 if None not in triple:
                     data.add(triple)
         data += self.ontology()
-        focus_nodes = [t for t in (to_rdflib(n) for n in focus) if t is not None]
+        # pyshacl takes IRIs as focus nodes: a changed blank node is validated through the IRIs that
+        # point to it (they are focus nodes too, and their shapes reach it with sh:node).
+        focus_nodes: list[str | rdflib.URIRef] = [t for t in (to_rdflib(n) for n in focus) if isinstance(t, rdflib.URIRef)]
+        if not focus_nodes:
+            log.info("a change of -%d/+%d quads touches no IRI: nothing to validate", len(removed), len(added))
+            return
         conforms, report, _text = pyshacl_validate(
             data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, focus_nodes=focus_nodes
         )
@@ -231,18 +262,24 @@ class UpdateGate:
             )
 
     def commit(self, change: Change) -> None:
-        store = self.graph.store
+        """Apply a change in one pyoxigraph transaction (one ``Store.update`` call)."""
         if not _has_blank(change.removed) and not _has_blank(change.added):
             parts = []
             if change.removed:
                 parts.append("DELETE DATA {\n" + _data_block(change.removed) + "\n}")
             if change.added:
                 parts.append("INSERT DATA {\n" + _data_block(change.added) + "\n}")
-            store.update(" ;\n".join(parts))  # one transaction
-        else:
-            for quad in change.removed:
-                store.remove(quad)
-            store.extend(change.added)
+            self.graph.store.update(" ;\n".join(parts))
+            return
+        # SPARQL cannot name an existing blank node, and INSERT DATA would rename new ones: each
+        # quad travels as its N-Quads line in VALUES, and custom functions turn it back into the
+        # very terms (blank node ids included) that DELETE / INSERT templates then use.
+        blocks = [
+            _values_block(verb, quads, named)
+            for verb, quads in (("DELETE", change.removed), ("INSERT", change.added))
+            for named in (True, False)
+        ]
+        self.graph.store.update(" ;\n".join(b for b in blocks if b), custom_functions=QUAD_FUNCTIONS)
 
     def record(self, change: Change, token: str, operation: str, request: str) -> None:
         path = self.settings.audit_log

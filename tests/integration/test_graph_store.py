@@ -125,3 +125,24 @@ def test_bad_bodies(server: Server) -> None:
     broken = httpx.put(store_url(server), params={"graph": NEW}, content=b"<a> <b> .", headers={**TURTLE, **ALICE})
     assert broken.status_code == 400 and "not valid" in broken.json()["detail"]
     assert httpx.get(store_url(server), params={"graph": NEW}).status_code == 404
+
+
+def test_blank_nodes_are_replaced_atomically_and_keep_their_identity(server: Server) -> None:
+    """PUT over a graph with blank nodes, then an update that touches one of them: one transaction each."""
+    graph = "https://w3id.org/relais/graph/blank"
+    first = f"<{EX}lyon> <{EX}address> [ <{EX}street> \"rue A\" ; <{EX}zip> \"69001\" ] ."
+    assert httpx.put(store_url(server), params={"graph": graph}, content=first.encode(), headers={**TURTLE, **ALICE}).status_code == 201
+    second = f"<{EX}lyon> <{EX}address> [ <{EX}street> \"rue B\" ] ."
+    assert httpx.put(store_url(server), params={"graph": graph}, content=second.encode(), headers={**TURTLE, **ALICE}).status_code == 204
+    rows = httpx.get(
+        f"{server.url}/sparql",
+        params={"query": f"SELECT ?street ?zip WHERE {{ GRAPH <{graph}> {{ <{EX}lyon> <{EX}address> ?a . ?a <{EX}street> ?street OPTIONAL {{ ?a <{EX}zip> ?zip }} }} }}"},
+    ).json()["results"]["bindings"]
+    assert [(r["street"]["value"], r.get("zip")) for r in rows] == [("rue B", None)]
+    # An update that adds to the existing blank node (bound by its pattern) keeps it one node.
+    update = f"INSERT {{ GRAPH <{graph}> {{ ?a <{EX}zip> \"69002\" }} }} WHERE {{ GRAPH <{graph}> {{ <{EX}lyon> <{EX}address> ?a }} }}"
+    response = httpx.post(f"{server.url}/sparql", content=update.encode(), headers={"Content-Type": "application/sparql-update", **ALICE})
+    assert response.status_code == 204, response.text
+    triples = graph_triples(server, graph)
+    nodes = {s for s, p, _ in triples if p in (EX + "street", EX + "zip")}
+    assert len(nodes) == 1 and len(triples) == 3

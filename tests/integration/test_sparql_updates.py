@@ -273,3 +273,14 @@ def test_validation_cost_follows_the_change_not_the_graph(tmp_path: Path) -> Non
     small, large = timings
     print(f"\nvalidated update: {small * 1000:.1f} ms on the small graph, {large * 1000:.1f} ms with 60,000 more triples")
     assert large < max(3 * small, small + 0.05)
+
+
+def test_changes_with_blank_nodes_are_validated_through_their_iris(server: Server) -> None:
+    before = dump(server)
+    response = update(server, PREFIX + f"INSERT DATA {{ GRAPH <{TEAM}> {{ ex:alice ex:age [ ex:years 34 ] }} }}")
+    assert response.status_code == 422  # ex:age must be one xsd:integer, not a node
+    assert {r["focusNode"] for r in response.json()["results"]} == {EX + "alice"}
+    assert dump(server) == before
+    ok = update(server, PREFIX + f"INSERT DATA {{ GRAPH <{TEAM}> {{ ex:alice ex:office [ ex:room \"B12\" ] }} }}")
+    assert ok.status_code == 204
+    assert ask(server, "ex:alice ex:office/ex:room 'B12'")
