@@ -55,6 +55,16 @@ def _env_float(name: str, default: float | None) -> float | None:
         raise ValueError(f"{name}={raw!r} is not a number") from None
 
 
+REMOTE_VARIABLES = (
+    ("remote_query_url", "RELAIS_REMOTE_QUERY_URL"),
+    ("remote_update_url", "RELAIS_REMOTE_UPDATE_URL"),
+    ("remote_store_url", "RELAIS_REMOTE_STORE_URL"),
+    ("remote_user", "RELAIS_REMOTE_USER"),
+    ("remote_password", "RELAIS_REMOTE_PASSWORD"),
+    ("remote_token", "RELAIS_REMOTE_TOKEN"),
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the service and the CLI need to know; pass it explicitly, never read globals."""
@@ -76,6 +86,16 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)  # empty: no CORS headers
     audit_log: Path | None = None  # JSON-lines record of every accepted change
     max_running_queries: int = 16  # more at once get 503 with Retry-After
+    # The store: "embedded" (pyoxigraph in this process) or "remote" (a SPARQL 1.1 store; remote.py).
+    backend: str = "embedded"
+    remote_query_url: str | None = None
+    remote_update_url: str | None = None  # None: updates are refused
+    remote_store_url: str | None = None  # Graph Store Protocol (the remote's own default graph)
+    remote_user: str | None = None
+    remote_password: str | None = None
+    remote_token: str | None = None
+    # Sorting/grouping/aggregate queries at once; one core stays free for lookups. More get 503.
+    max_heavy_queries: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -107,9 +127,21 @@ class Settings:
             values["max_body_bytes"] = int(os.environ["RELAIS_MAX_BODY"])
         if os.environ.get("RELAIS_AUDIT_LOG"):
             values["audit_log"] = Path(os.environ["RELAIS_AUDIT_LOG"])
+        if os.environ.get("RELAIS_MAX_HEAVY_QUERIES"):
+            values["max_heavy_queries"] = int(os.environ["RELAIS_MAX_HEAVY_QUERIES"])
         if os.environ.get("RELAIS_MAX_QUERIES"):
             values["max_running_queries"] = int(os.environ["RELAIS_MAX_QUERIES"])
+        if os.environ.get("RELAIS_BACKEND"):
+            values["backend"] = os.environ["RELAIS_BACKEND"].strip().lower()
+        for key, env in REMOTE_VARIABLES:
+            if os.environ.get(env):
+                values[key] = os.environ[env]
         timeout = _env_float("RELAIS_QUERY_TIMEOUT", 30.0)
         values["query_timeout_s"] = timeout if timeout and timeout > 0 else None
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.backend not in ("embedded", "remote"):
+            raise ValueError(f"RELAIS_BACKEND={settings.backend!r}: use embedded or remote")
+        if settings.backend == "remote" and not settings.remote_query_url:
+            raise ValueError("RELAIS_BACKEND=remote needs RELAIS_REMOTE_QUERY_URL (the remote store's SPARQL query endpoint)")
+        return settings

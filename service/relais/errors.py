@@ -11,6 +11,7 @@ class RelaisError(Exception):
 
     status = 500
     exit_code = 2
+    headers: dict[str, str] = {}  # extra response headers, e.g. Retry-After
 
 
 class BadRequest(RelaisError):
@@ -44,7 +45,10 @@ class UnsupportedMediaType(RelaisError):
 
 
 class ServiceUnavailable(RelaisError):
+    """Busy or timed out: the client may try again (RFC 9110 Retry-After)."""
+
     status = 503
+    headers = {"Retry-After": "2"}
 
 
 class SourceError(RelaisError):

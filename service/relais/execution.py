@@ -27,7 +27,7 @@ from pyoxigraph import serialize as pyoxigraph_serialize
 from relais.config import Settings
 from relais.errors import BadRequest, RelaisError, ServiceUnavailable
 from relais.protocol import Format, QueryRequest, RowWriter, choose_format, result_kind, serialize
-from relais.security import check_query, refuse_services
+from relais.security import check_query, is_heavy, refuse_services
 from relais.store import GraphStore
 
 log = logging.getLogger(__name__)
@@ -143,9 +143,19 @@ class QueryRunner:
         self.graph = graph
         self.settings = settings
         self.slots = threading.BoundedSemaphore(settings.max_running_queries)
+        # Heavy queries get their own, smaller cap so they can never take every slot from lookups.
+        self.heavy_slots = threading.BoundedSemaphore(settings.max_heavy_queries)
 
     def start(self, request: QueryRequest, accept: str | None) -> QueryJob:
+        heavy = is_heavy(request.query)
+        if heavy and not self.heavy_slots.acquire(blocking=False):
+            raise ServiceUnavailable(
+                f"{self.settings.max_heavy_queries} sorting, grouping or aggregate queries are already running "
+                "(RELAIS_MAX_HEAVY_QUERIES); retry in a moment"
+            )
         if not self.slots.acquire(blocking=False):
+            if heavy:
+                self.heavy_slots.release()
             raise ServiceUnavailable(
                 f"{self.settings.max_running_queries} queries are already running (RELAIS_MAX_QUERIES); retry in a moment"
             )
@@ -154,15 +164,17 @@ class QueryRunner:
         job = QueryJob(asyncio.get_running_loop(), deadline, timeout)
         # A daemon thread per query (not a pool): a query that outlives its deadline must not keep
         # the process from exiting.
-        thread = threading.Thread(target=self._run, args=(job, request, accept), name="relais-query", daemon=True)
+        thread = threading.Thread(target=self._run, args=(job, request, accept, heavy), name="relais-query", daemon=True)
         try:
             thread.start()
         except BaseException:
             self.slots.release()
+            if heavy:
+                self.heavy_slots.release()
             raise
         return job
 
-    def _run(self, job: QueryJob, request: QueryRequest, accept: str | None) -> None:
+    def _run(self, job: QueryJob, request: QueryRequest, accept: str | None, heavy: bool) -> None:
         try:
             self._evaluate(job, request, accept)
         except _Stop:
@@ -184,6 +196,8 @@ class QueryRunner:
                 raise
         finally:
             self.slots.release()
+            if heavy:
+                self.heavy_slots.release()
 
     def _evaluate(self, job: QueryJob, request: QueryRequest, accept: str | None) -> None:
         settings = self.settings

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,6 +137,11 @@ def _services(tree: Any, prefixes: dict[str, str], base: str | None) -> list[str
     return found
 
 
+# rdflib's pyparsing grammar is not thread-safe: concurrent parses fail at random (measured under
+# load: "Param.postParse2() missing 1 required positional argument"). Parse one text at a time.
+_PARSER_LOCK = threading.Lock()
+
+
 def check_query(text: str) -> QueryCheck:
     """Parse the query (only when it mentions SERVICE or FROM: the common query costs nothing)."""
     mentions_service = bool(_SERVICE.search(text))
@@ -145,7 +151,8 @@ def check_query(text: str) -> QueryCheck:
     from rdflib.plugins.sparql.parser import parseQuery  # heavy: only for queries that need it
 
     try:
-        tree = parseQuery(text)
+        with _PARSER_LOCK:
+            tree = parseQuery(text)
     except Exception as exc:  # pyparsing raises several types
         if mentions_service:
             raise BadRequest(f"the query mentions SERVICE but could not be parsed to check its target: {exc}") from None
@@ -191,7 +198,8 @@ def check_update(text: str) -> UpdateCheck:
     from rdflib.plugins.sparql.parser import parseUpdate
 
     try:
-        tree = parseUpdate(text)
+        with _PARSER_LOCK:
+            tree = parseUpdate(text)
     except Exception as exc:
         raise BadRequest(f"SPARQL Update syntax error: {exc}") from None
     operations: list[str] = []
@@ -301,3 +309,19 @@ def add_using(text: str, using: tuple[str, ...], using_named: tuple[str, ...]) -
         i += 1
     out.append(text[last:])
     return "".join(out)
+
+
+_OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_BLOCKING = re.compile(r"\b(ORDER\s+BY|GROUP\s+BY|COUNT|SUM|AVG|MIN|MAX|GROUP_CONCAT|SAMPLE|DISTINCT|REDUCED)\b", re.IGNORECASE)
+
+
+def is_heavy(text: str) -> bool:
+    """A query that must see every solution before its first row (sorting, grouping, aggregates,
+    DISTINCT) holds a thread and a core until it ends, whatever its timeout: it is "heavy".
+
+    >>> is_heavy("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), is_heavy('SELECT * WHERE { ?s ?p "order by" }')
+    (True, False)
+    >>> is_heavy("SELECT ?s WHERE { ?s <http://e/COUNT> ?o } # ORDER BY")
+    False
+    """
+    return bool(_BLOCKING.search(_OPAQUE.sub(" ", text)))
