@@ -29,7 +29,14 @@ log = logging.getLogger(__name__)
 
 
 def open_graph(settings: Settings) -> GraphStore:
-    """The store the settings describe: the shipped graph, or the ``--data`` files instead."""
+    """The store the settings describe: the shipped graph, or the ``--data`` files instead.
+
+    With ``backend="remote"`` nothing is loaded: the remote store holds the data (``relais load``).
+    """
+    if settings.backend == "remote":
+        from relais.remote import open_remote
+
+        return open_remote(settings)
     sources = sources_from_paths(settings.data_paths) if settings.data_paths else shipped_sources()
     return GraphStore.open(sources, settings.store_path)
 
@@ -51,7 +58,7 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
     def relais_error(_: Request, exc: RelaisError) -> JSONResponse:
         if exc.status >= 500:
             log.error("%s", exc)
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -60,7 +67,7 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
 
     @app.exception_handler(Exception)
     def unexpected_error(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error")
+        log.error("unexpected error", exc_info=exc)
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
     @app.exception_handler(ShapeViolation)
@@ -87,8 +94,8 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
         }
 
     app.state.named_queries = load_queries(settings.queries_dir)
-    app.state.query_runner = QueryRunner(graph, settings)
-    app.state.update_gate = UpdateGate(graph, settings)
+    app.state.query_runner = QueryRunner(graph, settings, app.state.metrics)
+    app.state.update_gate = UpdateGate(graph, settings, app.state.metrics)
     app.include_router(endpoint.router)
     app.include_router(graphstore.router)
     app.include_router(query_api.build_router(app.state.named_queries, graph))

@@ -25,6 +25,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySolutio
 from pyoxigraph import serialize as pyoxigraph_serialize
 
 from relais.config import Settings
+from relais.observability import Metrics
 from relais.errors import BadRequest, RelaisError, ServiceUnavailable
 from relais.protocol import Format, QueryRequest, RowWriter, choose_format, result_kind, serialize
 from relais.security import check_query, is_heavy, refuse_services
@@ -139,9 +140,10 @@ class ChunkWriter:
 class QueryRunner:
     """Starts query jobs on the store with the settings' timeout, limit and SERVICE allow-list."""
 
-    def __init__(self, graph: GraphStore, settings: Settings) -> None:
+    def __init__(self, graph: GraphStore, settings: Settings, metrics: Metrics | None = None) -> None:
         self.graph = graph
         self.settings = settings
+        self.metrics = metrics or Metrics()
         self.slots = threading.BoundedSemaphore(settings.max_running_queries)
         # Heavy queries get their own, smaller cap so they can never take every slot from lookups.
         self.heavy_slots = threading.BoundedSemaphore(settings.max_heavy_queries)
@@ -165,9 +167,11 @@ class QueryRunner:
         # A daemon thread per query (not a pool): a query that outlives its deadline must not keep
         # the process from exiting.
         thread = threading.Thread(target=self._run, args=(job, request, accept, heavy), name="relais-query", daemon=True)
+        self.metrics.gauge_add("queries_running", 1)
         try:
             thread.start()
         except BaseException:
+            self.metrics.gauge_add("queries_running", -1)
             self.slots.release()
             if heavy:
                 self.heavy_slots.release()
@@ -195,6 +199,9 @@ class QueryRunner:
             if not isinstance(exc, Exception):
                 raise
         finally:
+            self.metrics.gauge_add("queries_running", -1)
+            if job.stop_reason and job.stop_reason.startswith("query timeout"):
+                self.metrics.inc("query_timeouts")
             self.slots.release()
             if heavy:
                 self.heavy_slots.release()

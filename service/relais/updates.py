@@ -37,6 +37,7 @@ import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from relais.config import Settings
+from relais.observability import Metrics
 from relais.errors import BadRequest, RelaisError, SourceError
 from relais.protocol import UpdateRequest
 from relais.security import add_using, authenticate, check_update, refuse_loads, refuse_services
@@ -146,9 +147,10 @@ def _has_blank(quads: Iterable[Quad]) -> bool:
 class UpdateGate:
     """Authenticates, computes, validates, commits and records changes to the store."""
 
-    def __init__(self, graph: GraphStore, settings: Settings) -> None:
+    def __init__(self, graph: GraphStore, settings: Settings, metrics: Metrics | None = None) -> None:
         self.graph = graph
         self.settings = settings
+        self.metrics = metrics or Metrics()
         self.lock = threading.Lock()
         self._shapes: rdflib.Graph | None = None
         self._shapes_loaded = False
@@ -301,7 +303,12 @@ class UpdateGate:
 
     def apply(self, change: Change, token: str, operation: str, request: str) -> Change:
         """Validate, commit and record a computed change (the caller holds ``self.lock``)."""
-        self.validate(change)
+        try:
+            self.validate(change)
+        except ShapeViolation:
+            self.metrics.inc("updates_rejected")
+            raise
+        self.metrics.inc("updates_accepted")
         if not change.empty:
             self.commit(change)
             self.record(change, token, operation, request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -60,3 +61,33 @@ def test_each_request_gets_an_id_and_one_json_log_line(tmp_path: Path) -> None:
     assert any(e["request_id"] == "trace-me-42" and e["route"] == "/health" and e["status"] == 200 for e in requests)
     assert any(e["request_id"] == generated.headers["x-request-id"] for e in requests)
     assert "s3cret-token" not in server.log() and "ASK" not in server.log()
+
+
+def test_metrics_count_timeouts_running_queries_and_updates(tmp_path: Path) -> None:
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    (shapes / "s.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<http://e/S> a sh:NodeShape ; sh:targetSubjectsOf <http://e/age> ;\n"
+        "  sh:property [ sh:path <http://e/age> ; sh:datatype <http://www.w3.org/2001/XMLSchema#integer> ; sh:message \"age must be an integer\" ] .\n"
+    )
+    data = tmp_path / "d.ttl"
+    data.write_text("".join(f"<http://e/s{i}> <http://e/p> {i} .\n" for i in range(200)))
+    env = {"RELAIS_UPDATE_TOKEN": "t:tok", "RELAIS_SHAPES_DIR": str(shapes), "RELAIS_QUERY_TIMEOUT": "0.5"}
+    with running_server(["--data", str(data)], env=env, tmp=tmp_path) as server:
+        auth = {"Authorization": "Bearer tok"}
+        ok = httpx.post(f"{server.url}/sparql", data={"update": "INSERT DATA { <http://e/x> <http://e/age> 3 }"}, headers=auth, timeout=60)
+        bad = httpx.post(f"{server.url}/sparql", data={"update": 'INSERT DATA { <http://e/y> <http://e/age> "old" }'}, headers=auth, timeout=60)
+        assert (ok.status_code, bad.status_code) == (204, 422)
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+        assert httpx.get(f"{server.url}/sparql", params={"query": slow}, timeout=60).status_code == 503
+        text = httpx.get(f"{server.url}/metrics").text
+        assert _sample(text, "relais_updates_accepted_total") == 1
+        assert _sample(text, "relais_updates_rejected_total") == 1
+        assert _sample(text, "relais_queries_running") >= 0
+        # The timed-out aggregate is counted once pyoxigraph lets its thread go.
+        deadline = time.monotonic() + 120
+        while _sample(httpx.get(f"{server.url}/metrics").text, "relais_query_timeouts_total") < 1:
+            assert time.monotonic() < deadline, "the timeout was never counted"
+            time.sleep(0.2)
+        assert _sample(httpx.get(f"{server.url}/metrics").text, "relais_queries_running") == 0
