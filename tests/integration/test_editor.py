@@ -54,7 +54,7 @@ def test_the_editor_runs_a_query_in_chromium_and_shows_rows(server: Server) -> N
         visit = open_page(browser, f"{server.url}/sparql")
         assert visit.status == 200
         page = visit.page
-        page.wait_for_function("window.yasgui && window.yasgui.getTab()", timeout=15_000)
+        page.wait_for_function("() => window.yasgui && window.yasgui.getTab()", timeout=15_000)
         query = "SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph"
         page.evaluate("q => { const y = window.yasgui.getTab().getYasqe(); y.setValue(q); y.query(); }", query)
         page.wait_for_selector(".yasr table tbody tr", timeout=20_000)
