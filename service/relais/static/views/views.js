@@ -221,16 +221,23 @@
     download(URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" })), e.currentTarget.dataset.filename);
   });
   document.getElementById("download-png").addEventListener("click", function (e) {
-    // The page draws SVG; PNG comes from a canvas twin of the same picture at twice the resolution.
+    // The page draws SVG; PNG comes from a canvas twin of the same picture (the chart's current
+    // option, phase lines included) at twice the resolution, read once it has finished drawing and
+    // disposed only afterwards (disposing mid-draw breaks the canvas painter).
+    var filename = e.currentTarget.dataset.filename;
     var box = document.createElement("div");
     box.style.cssText = "position:absolute;left:-10000px;top:0;width:" + el.clientWidth + "px;height:" + el.clientHeight + "px";
     document.body.appendChild(box);
     var twin = echarts.init(box, null, { renderer: "canvas" });
-    twin.setOption(Object.assign({}, build(), { animation: false }));
-    var url = twin.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#ffffff" });
-    twin.dispose();
-    box.remove();
-    download(url, e.currentTarget.dataset.filename);
+    var done = false;
+    twin.on("finished", function () {
+      if (done) return;
+      done = true;
+      var url = twin.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#ffffff" });
+      setTimeout(function () { twin.dispose(); box.remove(); }, 0);
+      download(url, filename);
+    });
+    twin.setOption(Object.assign(chart.getOption(), { animation: false }));
   });
 
   // For tests and curious readers: the chart, its data, and where each drawn item sits in the viewport.
