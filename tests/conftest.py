@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -31,6 +32,7 @@ class Server:
     process: subprocess.Popen[bytes]
     url: str
     log_path: Path
+    backend: str = "embedded"
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -78,10 +80,104 @@ def running_server(
         handle.close()
 
 
+# The integration tests that run a second time against the remote backend (an `oxigraph serve`
+# process from PyPI, loaded with `relais load`): the protocol, named queries, domain API, linked data.
+REMOTE_PASS_MODULES = {
+    "test_serve",
+    "test_named_queries_api",
+    "test_domain_api",
+    "test_linked_data",
+    "test_home",
+    "test_views",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "live_server" in metafunc.fixturenames and module in REMOTE_PASS_MODULES:
+        metafunc.parametrize("live_server", ["embedded", "remote"], indirect=True, scope="session")
+
+
+@dataclass
+class OxigraphServer:
+    """A running `oxigraph serve` process (PyPI package `oxigraph`) and its endpoints."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.url}/query"
+
+    @property
+    def update_url(self) -> str:
+        return f"{self.url}/update"
+
+    @property
+    def store_url(self) -> str:
+        return f"{self.url}/store"
+
+    def env(self) -> dict[str, str]:
+        """The settings of `relais serve` on this store."""
+        return {
+            "RELAIS_BACKEND": "remote",
+            "RELAIS_REMOTE_QUERY_URL": self.query_url,
+            "RELAIS_REMOTE_UPDATE_URL": self.update_url,
+            "RELAIS_REMOTE_STORE_URL": self.store_url,
+        }
+
+
+@contextmanager
+def running_oxigraph(location: Path | None = None, timeout_s: int = 30) -> Iterator[OxigraphServer]:
+    """Start `oxigraph serve --union-default-graph` on a free port; skip the test if it is not installed."""
+    binary = shutil.which("oxigraph")
+    if binary is None:
+        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
+    port = free_port()
+    args = [binary, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", str(timeout_s)]
+    if location is not None:
+        args += ["--location", str(location)]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = OxigraphServer(process, f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"oxigraph serve exited with {process.returncode}")
+            try:
+                httpx.get(f"{server.url}/query", params={"query": "ASK {}"}, timeout=1.0)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("oxigraph serve did not answer within 20 s") from None
+                time.sleep(0.05)  # polling interval, not a wait for readiness
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One server on the shipped graph for the whole session."""
-    with running_server(tmp=tmp_path_factory.mktemp("live")) as server:
+def oxigraph_shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """An Oxigraph server holding the shipped graph, loaded with `relais load --to`."""
+    tmp = tmp_path_factory.mktemp("oxigraph")
+    with running_oxigraph(tmp / "db") as server:
+        done = run_cli("load", "--to", server.store_url, "--state", str(tmp / "state.json"), cwd=tmp)
+        assert done.returncode == 0, done.stderr
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server on the shipped graph for the whole session (embedded, or remote on an Oxigraph server)."""
+    backend = getattr(request, "param", "embedded")
+    env = request.getfixturevalue("oxigraph_shipped").env() if backend == "remote" else None
+    with running_server(env=env, tmp=tmp_path_factory.mktemp(f"live-{backend}")) as server:
+        server.backend = backend
         yield server
 
 

@@ -55,7 +55,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from relais.api import create_app, open_graph
 
-    settings = Settings.from_env(host=args.host, port=args.port, store_path=args.store, data_paths=tuple(args.data or ()) or None)
+    settings = Settings.from_env(
+        host=args.host, port=args.port, store_path=args.store, data_paths=tuple(args.data or ()) or None, backend=args.backend
+    )
     sock = _bind_listen_socket(settings.host, settings.port)
     graph = open_graph(settings)
     app = create_app(settings, graph)
@@ -248,8 +250,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the SPARQL endpoint and API", description="Load the graph and serve it over HTTP.")
     serve.add_argument("--host", default=None, help=f"address to listen on (default {DEFAULT_HOST}, or RELAIS_HOST)")
     serve.add_argument("--port", type=int, default=None, help=f"port (default {DEFAULT_PORT}, or RELAIS_PORT)")
+    serve.add_argument("--backend", choices=["embedded", "remote"], default=None, help="embedded pyoxigraph (default) or a remote SPARQL store (RELAIS_BACKEND, RELAIS_REMOTE_*)")
     _add_graph_options(serve)
     serve.set_defaults(func=cmd_serve)
+
+    from relais.load import add_parser as add_load_parser
+
+    add_load_parser(sub)
 
     query = sub.add_parser("query", help="run a named query or a .rq file", description="Run a named query (queries/NAME.rq) or a .rq file.")
     query.add_argument("query", metavar="NAME|FILE.rq")

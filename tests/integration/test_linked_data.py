@@ -358,7 +358,7 @@ def test_dumps_are_what_relais_export_writes(live_server: Server, tmp_path: Path
         a.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
         b.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
         assert a == b
-    if ext in ("nq", "trig"):
+    if ext in ("nq", "trig") and live_server.backend == "embedded":  # a remote store lists quads in its own order
         assert served == exported
 
 
