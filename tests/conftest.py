@@ -62,7 +62,7 @@ def running_server(
             if process.poll() is not None:
                 raise RuntimeError(f"relais serve exited with {process.returncode}:\n{server.log()}")
             try:
-                if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
+                if httpx.get(f"{url}/health", timeout=5.0).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -175,7 +175,14 @@ def oxigraph_shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigr
 def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server on the shipped graph for the whole session (embedded, or remote on an Oxigraph server)."""
     backend = getattr(request, "param", "embedded")
-    env = request.getfixturevalue("oxigraph_shipped").env() if backend == "remote" else None
+    env = None
+    if backend == "remote" and os.environ.get("RELAIS_TEST_REMOTE_QUERY_URL"):
+        # Another store, already loaded with `relais load` (e.g. Virtuoso; see the README).
+        env = {"RELAIS_BACKEND": "remote", "RELAIS_REMOTE_QUERY_URL": os.environ["RELAIS_TEST_REMOTE_QUERY_URL"]}
+        if os.environ.get("RELAIS_TEST_REMOTE_STORE_URL"):
+            env["RELAIS_REMOTE_STORE_URL"] = os.environ["RELAIS_TEST_REMOTE_STORE_URL"]
+    elif backend == "remote":
+        env = request.getfixturevalue("oxigraph_shipped").env()
     with running_server(env=env, tmp=tmp_path_factory.mktemp(f"live-{backend}")) as server:
         server.backend = backend
         yield server

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -58,7 +59,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9, application/n-triples;q=0.8, text/turtle;q=0.5"
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+GRAPHS_TTL_S = 5.0  # the list of named graphs is reused this long (our own writes clear it at once)
 
 
 class RemoteError(RelaisError):
@@ -132,21 +135,9 @@ def _term_text(term: Any) -> str:
     return text
 
 
-def where_brace(query: str) -> int:
-    """The index of the opening brace of the query's top-level WHERE group.
-
-    Comments, strings and IRIs are skipped; the brace must be at nesting level 0. ``WHERE`` is
-    optional before the group of a SELECT or ASK query. Raise ``BadRequest`` when there is none.
-
-    >>> q = 'SELECT ?x WHERE { ?x <http://ex/p> "{" }'
-    >>> q[where_brace(q):]
-    '{ ?x <http://ex/p> "{" }'
-    """
+def _scan(query: str) -> Iterator[tuple[int, str]]:
+    """Braces, parentheses and words of a query, with their index; comments, strings and IRIs skipped."""
     i, n = 0, len(query)
-    braces = parens = 0
-    previous = ""  # the last word at level 0
-    form = ""
-    first_group = -1
     while i < n:
         c = query[i]
         if c == "#":
@@ -163,10 +154,48 @@ def where_brace(query: str) -> int:
         if c == "<":
             m = _IRIREF.match(query, i)
             if m:
+                yield i, "<iri>"
                 i = m.end()
-                previous = "<iri>" if braces == 0 else previous
                 continue
-        if c == "{":
+        if c in "{}()":
+            yield i, c
+        else:
+            m = _WORD.match(query, i)
+            if m:
+                yield i, m.group(0)
+                i = m.end()
+                continue
+        i += 1
+
+
+def query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE ("" if none is found).
+
+    >>> query_form('PREFIX ex: <http://ex/construct#> # DESCRIBE\\nASK { ?s ex:p "SELECT" }')
+    'ASK'
+    """
+    for _, token in _scan(query):
+        if token.upper() in _FORMS:
+            return token.upper()
+    return ""
+
+
+def where_brace(query: str) -> int:
+    """The index of the opening brace of the query's top-level WHERE group.
+
+    Comments, strings and IRIs are skipped; the brace must be at nesting level 0. ``WHERE`` is
+    optional before the group of a SELECT or ASK query. Raise ``BadRequest`` when there is none.
+
+    >>> q = 'SELECT ?x WHERE { ?x <http://ex/p> "{" }'
+    >>> q[where_brace(q):]
+    '{ ?x <http://ex/p> "{" }'
+    """
+    braces = parens = 0
+    previous = ""  # the last token at level 0
+    form = ""
+    first_group = -1
+    for i, token in _scan(query):
+        if token == "{":
             if braces == 0 and parens == 0:
                 if previous == "WHERE":
                     if form == "CONSTRUCT" and first_group < 0:
@@ -175,23 +204,16 @@ def where_brace(query: str) -> int:
                 if first_group < 0:
                     first_group = i
             braces += 1
-        elif c == "}":
+        elif token == "}":
             braces -= 1
-        elif c == "(":
+        elif token == "(":
             parens += 1
-        elif c == ")":
+        elif token == ")":
             parens -= 1
-        else:
-            m = _WORD.match(query, i)
-            if m:
-                word = m.group(0)
-                if braces == 0:
-                    previous = word.upper()
-                    if not form and previous in _FORMS:
-                        form = previous
-                i = m.end()
-                continue
-        i += 1
+        elif braces == 0:
+            previous = token.upper()
+            if not form and previous in _FORMS:
+                form = previous
     if form in ("SELECT", "ASK") and first_group >= 0:
         return first_group
     raise BadRequest("cannot find the top-level WHERE group of the query to bind its parameters")
@@ -227,6 +249,8 @@ class RemoteStore:
     def __init__(self, config: RemoteConfig, client: httpx.Client | None = None) -> None:
         self.config = config
         self.client = client or config.client()
+        self._graph_pattern_ok: bool | None = None
+        self._graphs: tuple[float, list[NamedNode]] | None = None  # (when, graphs): listing is a scan on some stores
 
     def __repr__(self) -> str:
         return f"<RemoteStore {self.config.query_url}>"
@@ -270,7 +294,10 @@ class RemoteStore:
             data["default-graph-uri"] = [g.value for g in default_graph if isinstance(g, NamedNode)]
         if named_graphs:
             data["named-graph-uri"] = [g.value for g in named_graphs if isinstance(g, NamedNode)]
-        response = self._request("POST", self.config.query_url, "query", data=data, headers={"Accept": RESULTS_ACCEPT})
+        # Ask for the form's own formats: some stores (Virtuoso) would write a CONSTRUCT result as SPARQL JSON.
+        form = query_form(text)
+        accept = GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT
+        response = self._request("POST", self.config.query_url, "query", data=data, headers={"Accept": accept})
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         body = response.content
         results = {"application/sparql-results+json": QueryResultsFormat.JSON, "application/json": QueryResultsFormat.JSON,
@@ -284,9 +311,15 @@ class RemoteStore:
                     raise RemoteTimeout(f"the remote store stopped the query: {tail.strip()[-200:]}")
                 raise RemoteError(f"the remote store's answer was cut: ...{tail.strip()[-200:]}")
             try:
-                return parse_query_results(body, format=results)
+                parsed = parse_query_results(body, format=results)
             except SyntaxError as exc:
                 raise RemoteError(f"the remote store's {media} answer does not parse: {exc}") from None
+            if isinstance(parsed, QuerySolutions) and form == "ASK":
+                # Virtuoso 7 answers ASK in JSON as one row of ?__ASK_RETVAL (1) or no row at all.
+                rows = list(parsed)
+                truth = bool(rows) and all(r[0] is None or r[0].value not in ("0", "false") for r in rows)
+                return _boolean(truth)
+            return parsed
         rdf = {"application/n-triples": RdfFormat.N_TRIPLES, "text/turtle": RdfFormat.TURTLE, "text/plain": RdfFormat.N_TRIPLES}.get(media)
         if rdf is None:
             raise RemoteError(f"the remote store answered a query with {media or 'no content type'}, which Relais cannot read")
@@ -339,13 +372,35 @@ class RemoteStore:
         named = int(rows[0]["n"].value) if rows and rows[0]["n"] is not None else 0
         return named + len(self._default_graph())
 
+    # `GRAPH ?g { }` lists graphs without reading them (Oxigraph); some stores (Virtuoso) answer it
+    # with nothing, so an empty answer is checked with a triple pattern.
     def named_graphs(self) -> Iterator[NamedNode]:
-        return iter([row["g"] for row in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }") if isinstance(row["g"], NamedNode)])
+        cached = self._graphs
+        if cached is not None and time.monotonic() - cached[0] < GRAPHS_TTL_S:
+            return iter(cached[1])
+        graphs = self._list_graphs()
+        self._graphs = (time.monotonic(), graphs)
+        return iter(graphs)
+
+    def _list_graphs(self) -> list[NamedNode]:
+        graphs = [row["g"] for row in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }") if isinstance(row["g"], NamedNode)]
+        if not graphs:
+            graphs = [row["g"] for row in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }") if isinstance(row["g"], NamedNode)]
+        return graphs
 
     def contains_named_graph(self, graph_name: Any) -> bool:
         if not isinstance(graph_name, NamedNode):
             return False
-        return bool(self.query(f"ASK {{ GRAPH {_term_text(graph_name)} {{ }} }}"))
+        graph = _term_text(graph_name)
+        if self._empty_graph_pattern_works():
+            return bool(self.query(f"ASK {{ GRAPH {graph} {{ }} }}"))
+        return bool(self.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}"))
+
+    def _empty_graph_pattern_works(self) -> bool:
+        """Does ``ASK { GRAPH <g> { } }`` tell whether ``<g>`` exists? (Virtuoso says yes to any IRI.)"""
+        if self._graph_pattern_ok is None:
+            self._graph_pattern_ok = not bool(self.query("ASK { GRAPH <urn:relais:no-such-graph> { } }"))
+        return self._graph_pattern_ok
 
     def dump(self, output: BinaryIO, format: RdfFormat, *, from_graph: Any = None, **_: Any) -> None:  # noqa: A002
         if from_graph is not None:
@@ -362,6 +417,7 @@ class RemoteStore:
             )
         if not self.config.update_url:
             raise RemoteUnsupported("updates need the remote store's update endpoint: set RELAIS_REMOTE_UPDATE_URL")
+        self._graphs = None
         self._request("POST", self.config.update_url, "update", data={"update": update})
 
     def add_graph(self, graph: NamedNode) -> None:
@@ -378,6 +434,12 @@ class RemoteStore:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _boolean(value: bool) -> QueryBoolean:
+    answer = parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if value else b"false"), format=QueryResultsFormat.JSON)
+    assert isinstance(answer, QueryBoolean)
+    return answer
 
 
 def _matches(quad: Quad, subject: Any, predicate: Any, object: Any) -> bool:  # noqa: A002

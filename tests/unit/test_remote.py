@@ -135,3 +135,15 @@ def test_patterns_with_a_blank_node_match_nothing_without_asking() -> None:
         raise AssertionError("no request expected")
 
     assert list(store_answering(fail).quads_for_pattern(BlankNode(), None, None, None)) == []
+
+
+def test_an_ask_answered_as_a_row_is_a_boolean() -> None:
+    """Virtuoso 7 writes an ASK answer in JSON as a row of ?__ASK_RETVAL, or no row for false."""
+    def answer(value: bool) -> RemoteStore:
+        rows = '[{"__ASK_RETVAL":{"type":"typed-literal","datatype":"http://www.w3.org/2001/XMLSchema#integer","value":"1"}}]' if value else "[]"
+        body = '{"head":{"vars":["__ASK_RETVAL"]},"results":{"bindings":%s}}' % rows
+        return store_answering(lambda r: httpx.Response(200, text=body, headers={"Content-Type": "application/sparql-results+json"}))
+
+    yes, no = answer(True).query("ASK { ?s ?p ?o }"), answer(False).query("ASK { ?s ?p ?o }")
+    assert isinstance(yes, QueryBoolean) and bool(yes) is True
+    assert isinstance(no, QueryBoolean) and bool(no) is False
