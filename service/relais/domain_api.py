@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pyoxigraph import NamedNode, QuerySolutions
 
 from relais.errors import BadRequest, NotFound, RelaisError

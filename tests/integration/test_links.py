@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +19,7 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, XSD
 
 from relais.store import GraphStore, Source, graph_iri, shipped_sources
-from tests.conftest import REPO, free_port, run_cli
+from tests.conftest import REPO, free_port, run_cli, running_oxigraph
 
 pytestmark = pytest.mark.integration
 
@@ -44,43 +41,9 @@ ELI = URIRef("https://www.legifrance.gouv.fr/eli/decret/2020/6/20/ECOI2013570D/j
 # ------------------------------------------------------------------ stand-in servers
 
 
-def _oxigraph() -> str:
-    binary = shutil.which("oxigraph")
-    if binary is None:
-        pytest.skip("the oxigraph server binary (PyPI package 'oxigraph') is not installed")
-    return binary
-
-
 def _standin(fixture: str, tmp: Path) -> Iterator[str]:
-    binary = _oxigraph()
-    location = tmp / "store"
-    subprocess.run([binary, "load", "--location", str(location), "--file", str(STANDINS / fixture)], check=True, capture_output=True)
-    port = free_port()
-    log = open(tmp / "serve.log", "wb")
-    process = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"oxigraph serve exited: {(tmp / 'serve.log').read_text()}")
-            try:
-                if httpx.get(url, params={"query": "ASK {}"}, timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("oxigraph serve did not answer within 20 s")
-            time.sleep(0.05)  # polling interval
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with running_oxigraph(tmp / "store", load=STANDINS / fixture, union_default_graph=False) as server:
+        yield server.query_url
 
 
 @pytest.fixture(scope="module")

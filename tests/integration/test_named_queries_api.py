@@ -6,7 +6,6 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pyoxigraph

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +15,7 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
-from tests.conftest import Server, free_port, running_server
+from tests.conftest import Server, running_oxigraph, running_server
 from tests.integration.sparql_support import ALICE, EX, PREFIX, SHAPES, TEAM, TOKENS, data_args, expected_rows, fixture_store
 
 pytestmark = pytest.mark.integration
@@ -107,28 +105,10 @@ def test_rdflib_sparqlupdatestore_update_then_query(server: Server) -> None:
 @pytest.fixture(scope="module")
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second, independent SPARQL server (the `oxigraph` binary from PyPI) on loopback."""
-    binary = shutil.which("oxigraph")
-    assert binary, "the oxigraph server is missing: pip install -e '.[test]' installs it"
     tmp = tmp_path_factory.mktemp("oxigraph")
     (tmp / "cities.nt").write_text(f'<{EX}lyon> <{EX}population> "522250" .\n<{EX}paris> <{EX}population> "2102650" .\n')
-    subprocess.run([binary, "load", "--location", str(tmp / "db"), "--file", str(tmp / "cities.nt")], check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen([binary, "serve", "--location", str(tmp / "db"), "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "oxigraph serve did not start"
-            time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_oxigraph(tmp / "db", load=tmp / "cities.nt", union_default_graph=False) as server:
+        yield server.url
 
 
 def test_another_triple_store_reaches_relais_with_service(server: Server, oxigraph_server: str) -> None:

@@ -17,7 +17,7 @@ import httpx
 import pyoxigraph
 import pytest
 
-from tests.conftest import Server, running_server
+from tests.conftest import Server, rss_kib, running_server
 from tests.integration.sparql_support import PREFIX, data_args, expected_rows, write_big_graph
 
 pytestmark = pytest.mark.integration
@@ -28,13 +28,6 @@ CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
 CROSS3 = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # billions of rows: never ends by itself
 # An aggregate sees every row before its first answer: about 3 s of work on N triples, little memory.
 BLOCKING = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(?i IN ('v1', 'v8', 'v15')) }"
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import running_server
+from tests.conftest import rss_kib, running_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -28,13 +28,6 @@ TOKEN = "load-test-token"
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/relais/id/organisation/le-rameau> ?p ?o }"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . FILTER(?a != ?c) }"
 NOTE = "http://example.org/load#note"
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def test_mixed_load_loses_nothing_and_stays_flat(tmp_path: Path) -> None:
