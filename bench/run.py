@@ -93,9 +93,32 @@ def free_port() -> int:
 # ----------------------------------------------------------------------------- data
 
 
+def _digest(*parts: bytes) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()[:10]
+
+
+def _synth_key() -> str:
+    """Changes with the generator's code: a cached file never outlives the code that wrote it."""
+    return _digest((REPO / "service" / "relais" / "synth.py").read_bytes())
+
+
+def _dataset_key() -> str:
+    """Changes with the generator, the shipped graph and the loader (inference)."""
+    sys.path.insert(0, str(REPO / "service"))
+    from relais.store import shipped_sources, sources_checksum
+
+    return _digest(_synth_key().encode(), sources_checksum(shipped_sources()).encode(),
+                   (REPO / "service" / "relais" / "store.py").read_bytes())
+
+
 def synthetic_file(n: int) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"synthetic-{label(n)}-seed{SEED}.nq"
+    path = CACHE / f"synthetic-{label(n)}-seed{SEED}-{_synth_key()}.nq"
     if not path.exists():
         t0 = time.perf_counter()
         subprocess.run([PY, "-m", "relais", "synth", "--triples", str(n), "--seed", str(SEED), "-o", str(path)], check=True, cwd=REPO)
@@ -119,7 +142,7 @@ print(len(graph.store))
 
 def dataset_file(n: int) -> tuple[Path, int]:
     """Shipped graph + synthetic graph + what Relais infers, as one N-Quads file (cached)."""
-    path = CACHE / f"dataset-{label(n)}-seed{SEED}.nq"
+    path = CACHE / f"dataset-{label(n)}-seed{SEED}-{_dataset_key()}.nq"
     if not path.exists():
         synth = synthetic_file(n)
         t0 = time.perf_counter()
