@@ -144,8 +144,11 @@ _PARSER_LOCK = threading.Lock()
 
 def check_query(text: str) -> QueryCheck:
     """Parse the query (only when it mentions SERVICE or FROM: the common query costs nothing)."""
-    mentions_service = bool(_SERVICE.search(text))
-    mentions_from = bool(_FROM.search(text))
+    # Comments, strings and IRIs can say "service" or "from" (a named query's description does):
+    # only the words of the query itself decide whether it needs the (slow) rdflib parse.
+    words = _OPAQUE.sub(" ", text)
+    mentions_service = bool(_SERVICE.search(words))
+    mentions_from = bool(_FROM.search(words))
     if not mentions_service and not mentions_from:
         return QueryCheck()
     from rdflib.plugins.sparql.parser import parseQuery  # heavy: only for queries that need it
