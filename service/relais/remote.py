@@ -27,7 +27,6 @@ right after the opening brace of the query's top-level WHERE group (``bind_value
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from pyoxigraph import (
 )
 
 from relais.errors import BadRequest, RelaisError
+from relais.sparql_text import scan
 
 if TYPE_CHECKING:
     from relais.store import GraphStore
@@ -118,8 +118,6 @@ class RemoteConfig:
 
 # --- binding values without string formatting of user text -------------------------------------
 
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_WORD = re.compile(r"[?$]?[\w:][\w\-:.]*")
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
@@ -135,46 +133,13 @@ def _term_text(term: Any) -> str:
     return text
 
 
-def _scan(query: str) -> Iterator[tuple[int, str]]:
-    """Braces, parentheses and words of a query, with their index; comments, strings and IRIs skipped."""
-    i, n = 0, len(query)
-    while i < n:
-        c = query[i]
-        if c == "#":
-            end = query.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if c in "\"'":
-            quote = c * 3 if query.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not query.startswith(quote, j):
-                j += 2 if query[j] == "\\" else 1
-            i = j + len(quote)
-            continue
-        if c == "<":
-            m = _IRIREF.match(query, i)
-            if m:
-                yield i, "<iri>"
-                i = m.end()
-                continue
-        if c in "{}()":
-            yield i, c
-        else:
-            m = _WORD.match(query, i)
-            if m:
-                yield i, m.group(0)
-                i = m.end()
-                continue
-        i += 1
-
-
 def query_form(query: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE ("" if none is found).
 
     >>> query_form('PREFIX ex: <http://ex/construct#> # DESCRIBE\\nASK { ?s ex:p "SELECT" }')
     'ASK'
     """
-    for _, token in _scan(query):
+    for _, token in scan(query):
         if token.upper() in _FORMS:
             return token.upper()
     return ""
@@ -194,7 +159,7 @@ def where_brace(query: str) -> int:
     previous = ""  # the last token at level 0
     form = ""
     first_group = -1
-    for i, token in _scan(query):
+    for i, token in scan(query):
         if token == "{":
             if braces == 0 and parens == 0:
                 if previous == "WHERE":

@@ -18,11 +18,10 @@ from typing import Any
 from rdflib.term import URIRef, Variable
 
 from relais.errors import BadRequest, Forbidden, Unauthorized
+from relais.sparql_text import keywords, scan
 
 # The keywords as SPARQL tokens: not inside a name, an IRI path or a variable (cpsv:PublicService,
 # <…/service>, ?from). A false positive only costs a parse; the parse has the last word.
-_SERVICE = re.compile(r"(?<![\w:/#?$-])service(?![\w-])", re.IGNORECASE)
-_FROM = re.compile(r"(?<![\w:/#?$-])from(?![\w-])", re.IGNORECASE)
 
 
 class UpdatesDisabled(Forbidden):
@@ -146,9 +145,9 @@ def check_query(text: str) -> QueryCheck:
     """Parse the query (only when it mentions SERVICE or FROM: the common query costs nothing)."""
     # Comments, strings and IRIs can say "service" or "from" (a named query's description does):
     # only the words of the query itself decide whether it needs the (slow) rdflib parse.
-    words = _OPAQUE.sub(" ", text)
-    mentions_service = bool(_SERVICE.search(words))
-    mentions_from = bool(_FROM.search(words))
+    words = set(keywords(text))
+    mentions_service = "SERVICE" in words
+    mentions_from = "FROM" in words
     if not mentions_service and not mentions_from:
         return QueryCheck()
     from rdflib.plugins.sparql.parser import parseQuery  # heavy: only for queries that need it
@@ -257,8 +256,6 @@ def refuse_loads(loads: list[str], allow_list: tuple[str, ...]) -> None:
             raise BadRequest(f"LOAD <{source}> is not allowed on this server; allowed sources (RELAIS_LOAD_ALLOW): {listed}")
 
 
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def add_using(text: str, using: tuple[str, ...], using_named: tuple[str, ...]) -> str:
@@ -273,33 +270,13 @@ def add_using(text: str, using: tuple[str, ...], using_named: tuple[str, ...]) -
     """
     clause = "".join(f"USING <{g}> " for g in using) + "".join(f"USING NAMED <{g}> " for g in using_named)
     out: list[str] = []
-    depth, i, n, last, previous_word = 0, 0, len(text), 0, ""
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        if c in "\"'":
-            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
-            continue
-        if c == "<":
-            m = _IRIREF.match(text, i)
-            if m:
-                i = m.end()
-                continue
-        if c == "{":
-            depth += 1
+    depth, last, previous_word = 0, 0, ""
+    for i, token in scan(text):
+        if token in ("{", "}"):
+            depth += 1 if token == "{" else -1
             previous_word = ""
-        elif c == "}":
-            depth -= 1
-            previous_word = ""
-        elif depth == 0 and (m := _WORD.match(text, i)) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_?$:")):
-            word = m.group(0).upper()
+        elif depth == 0 and token not in ("(", ")", "<iri>"):
+            word = token.upper()
             if word == "WHERE":
                 if previous_word == "DELETE":
                     raise BadRequest("using-graph-uri cannot apply to DELETE WHERE { … }: write DELETE { … } WHERE { … }")
@@ -307,15 +284,11 @@ def add_using(text: str, using: tuple[str, ...], using_named: tuple[str, ...]) -
                 out.append(clause)
                 last = i
             previous_word = word
-            i = m.end()
-            continue
-        i += 1
     out.append(text[last:])
     return "".join(out)
 
 
-_OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
-_BLOCKING = re.compile(r"\b(ORDER\s+BY|GROUP\s+BY|COUNT|SUM|AVG|MIN|MAX|GROUP_CONCAT|SAMPLE|DISTINCT|REDUCED)\b", re.IGNORECASE)
+_AGGREGATES = {"COUNT", "SUM", "AVG", "MIN", "MAX", "GROUP_CONCAT", "SAMPLE", "DISTINCT", "REDUCED"}
 
 
 def is_heavy(text: str) -> bool:
@@ -327,4 +300,7 @@ def is_heavy(text: str) -> bool:
     >>> is_heavy("SELECT ?s WHERE { ?s <http://e/COUNT> ?o } # ORDER BY")
     False
     """
-    return bool(_BLOCKING.search(_OPAQUE.sub(" ", text)))
+    words = keywords(text)
+    return bool(_AGGREGATES.intersection(words)) or any(
+        first in ("ORDER", "GROUP") and second == "BY" for first, second in zip(words, words[1:])
+    )
