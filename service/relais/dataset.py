@@ -85,20 +85,25 @@ class Dumps:
 
     def file(self, extension: str) -> DumpFile:
         """The dump in one format (``nq``, ``trig``, ``ttl``, ``nt``, ``jsonld``)."""
-        fmt = DUMP_FORMATS[extension]
+        return self._files_for([extension])[0]
+
+    def all(self) -> list[DumpFile]:
+        return self._files_for(list(DUMP_FORMATS))
+
+    def _files_for(self, extensions: list[str]) -> list[DumpFile]:
+        """Check once whether the store changed (its N-Quads dump is the state), then build what is missing."""
         with self._lock:
             nquads = self._dump(RdfFormat.N_QUADS)
             state = hashlib.sha256(nquads).hexdigest()
             if state != self._state:
                 self._state, self._files = state, {}
                 self._files["nq"] = DumpFile("relais.nq", DUMP_FORMATS["nq"], nquads, state)
-            if extension not in self._files:
-                data = self._dump(fmt.rdf)
-                self._files[extension] = DumpFile(f"relais.{extension}", fmt, data, hashlib.sha256(data).hexdigest())
-            return self._files[extension]
-
-    def all(self) -> list[DumpFile]:
-        return [self.file(ext) for ext in DUMP_FORMATS]
+            for extension in extensions:
+                if extension not in self._files:
+                    fmt = DUMP_FORMATS[extension]
+                    data = self._dump(fmt.rdf)
+                    self._files[extension] = DumpFile(f"relais.{extension}", fmt, data, hashlib.sha256(data).hexdigest())
+            return [self._files[extension] for extension in extensions]
 
 
 # --- statistics --------------------------------------------------------------------------------
