@@ -51,6 +51,18 @@ class ServiceUnavailable(RelaisError):
     headers = {"Retry-After": "2"}
 
 
+class BadGateway(RelaisError):
+    """A store or SERVICE endpoint behind Relais answered with an error."""
+
+    status = 502
+
+
+class GatewayTimeout(RelaisError):
+    """A store behind Relais did not answer in time."""
+
+    status = 504
+
+
 class SourceError(RelaisError):
     """A source file of the graph cannot be read or parsed: the graph is not loaded."""
 

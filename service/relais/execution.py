@@ -26,7 +26,7 @@ from pyoxigraph import serialize as pyoxigraph_serialize
 
 from relais.config import Settings
 from relais.observability import Metrics
-from relais.errors import BadRequest, RelaisError, ServiceUnavailable
+from relais.errors import BadGateway, BadRequest, RelaisError, ServiceUnavailable
 from relais.protocol import Format, QueryRequest, RowWriter, choose_format, result_kind, serialize
 from relais.security import check_query, is_heavy, refuse_services
 from relais.store import GraphStore
@@ -38,10 +38,8 @@ CHUNK = 64 * 1024
 CREDITS = 8  # chunks in flight between the worker and the socket
 
 
-class EvaluationError(RelaisError):
+class EvaluationError(BadGateway):
     """pyoxigraph failed while evaluating (e.g. a SERVICE endpoint answered with an error)."""
-
-    status = 502
 
 
 class _Stop(Exception):

@@ -51,7 +51,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from relais.errors import BadRequest, RelaisError
+from relais.errors import BadGateway, BadRequest, GatewayTimeout, RelaisError, ServiceUnavailable
 from relais.sparql_text import scan
 
 if TYPE_CHECKING:
@@ -64,23 +64,18 @@ GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 GRAPHS_TTL_S = 5.0  # the list of named graphs is reused this long (our own writes clear it at once)
 
 
-class RemoteError(RelaisError):
+class RemoteError(BadGateway):
     """502: the remote store answered with an error."""
 
-    status = 502
 
-
-class RemoteUnavailable(RelaisError):
+class RemoteUnavailable(ServiceUnavailable):
     """503: the remote store cannot be reached."""
 
-    status = 503
     headers = {"Retry-After": "5"}
 
 
-class RemoteTimeout(RelaisError):
+class RemoteTimeout(GatewayTimeout):
     """504: the remote store did not answer in time."""
-
-    status = 504
 
 
 class RemoteUnsupported(RelaisError):
