@@ -58,15 +58,19 @@ class Server:
 
 @contextmanager
 def running_server(
-    args: Sequence[str] = (), env: dict[str, str] | None = None, tmp: Path | None = None, timeout: float = 30.0
+    args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    tmp: Path | None = None,
+    timeout: float = 30.0,
+    command: Sequence[str] = (sys.executable, "-m", "relais"),
 ) -> Iterator[Server]:
-    """Start `python -m relais serve` on a free port, poll /health until it answers, stop it after."""
+    """Start `relais serve` (by default `python -m relais serve`) on a free port, poll /health until it answers, stop it after."""
     port = free_port()
     log_dir = tmp or Path(os.environ.get("TMPDIR", "/tmp"))
     log_path = log_dir / f"relais-serve-{port}.log"
     handle = open(log_path, "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "relais", "serve", "--port", str(port), *args],
+        [*command, "serve", "--port", str(port), *args],
         stdout=handle,
         stderr=subprocess.STDOUT,
         env={**os.environ, **(env or {})},
