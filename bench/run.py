@@ -43,7 +43,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -72,7 +71,7 @@ def log(message: str) -> None:
 
 def parse_size(text: str) -> int:
     sys.path.insert(0, str(REPO / "service"))
-    from relais.synth import parse_size as parse
+    from relais.pipelines.synth import parse_size as parse
 
     return parse(text)
 
@@ -104,16 +103,19 @@ def _digest(*parts: bytes) -> str:
 
 def _synth_key() -> str:
     """Changes with the generator's code: a cached file never outlives the code that wrote it."""
-    return _digest((REPO / "service" / "relais" / "synth.py").read_bytes())
+    return _digest((REPO / "service" / "relais" / "pipelines" / "synth.py").read_bytes())
 
 
 def _dataset_key() -> str:
     """Changes with the generator, the shipped graph and the loader (inference)."""
     sys.path.insert(0, str(REPO / "service"))
-    from relais.store import shipped_sources, sources_checksum
+    from relais.graph.store import shipped_sources, sources_checksum
 
-    return _digest(_synth_key().encode(), sources_checksum(shipped_sources()).encode(),
-                   (REPO / "service" / "relais" / "store.py").read_bytes())
+    return _digest(
+        _synth_key().encode(),
+        sources_checksum(shipped_sources()).encode(),
+        (REPO / "service" / "relais" / "graph" / "store.py").read_bytes(),
+    )
 
 
 def synthetic_file(n: int) -> Path:
@@ -130,7 +132,7 @@ DATASET_SCRIPT = """
 import sys, time
 from pathlib import Path
 from pyoxigraph import RdfFormat
-from relais.store import GraphStore, shipped_sources, sources_from_paths
+from relais.graph.store import GraphStore, shipped_sources, sources_from_paths
 graph = GraphStore.open(shipped_sources() + sources_from_paths([Path(sys.argv[1])]))
 tmp = Path(sys.argv[2] + ".part")
 with open(tmp, "wb") as out:
@@ -161,7 +163,7 @@ from pyoxigraph import Store, RdfFormat
 s = Store(); s.bulk_load(path=PATH, format=RdfFormat.N_QUADS); n = len(s)""",
     "Relais loader (GraphStore.open)": """
 from pathlib import Path
-from relais.store import GraphStore, sources_from_paths
+from relais.graph.store import GraphStore, sources_from_paths
 g = GraphStore.open(sources_from_paths([Path(PATH)])); n = len(g.store)""",
     "rdflib Dataset.parse": """
 from rdflib import Dataset
@@ -290,7 +292,8 @@ def start_oxigraph(workdir: Path, location: Path, timeout_s: float | None, ready
     process = subprocess.Popen(
         ["oxigraph", "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
         + (["--timeout-s", str(int(timeout_s))] if timeout_s else []),
-        stdout=open(log_path, "wb"), stderr=subprocess.STDOUT,
+        stdout=open(log_path, "wb"),
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     _wait_ready(process, f"{base}/query?query={quote('ASK {}')}", ready_s, log_path)
@@ -303,7 +306,9 @@ def start_rdflib(workdir: Path, data: Path, ready_s: float) -> Server:
     t0 = time.perf_counter()
     process = subprocess.Popen(
         [PY, str(REPO / "bench" / "rdflib_endpoint_server.py"), str(data), str(port)],
-        stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, cwd=workdir,
+        stdout=open(log_path, "wb"),
+        stderr=subprocess.STDOUT,
+        cwd=workdir,
     )
     base = f"http://127.0.0.1:{port}"
     _wait_ready(process, f"{base}/health", ready_s, log_path)
@@ -335,7 +340,7 @@ class BenchQuery:
 def research_queries() -> list[BenchQuery]:
     """The research questions (Q1...) with required parameters bound to their defaults, plus the lookup."""
     sys.path.insert(0, str(REPO / "service"))
-    from relais.queries import load_queries
+    from relais.named_queries.catalog import load_queries
 
     queries = []
     for name, query in sorted(load_queries(REPO / "queries").items()):
@@ -352,7 +357,8 @@ def research_queries() -> list[BenchQuery]:
         else:
             if values:
                 # Bind the way a substitution does: a VALUES block at the start of the WHERE clause.
-                text = re.sub(r"WHERE\s*\{", lambda m: m.group(0) + "\n  " + "\n  ".join(values), text, count=1)
+                block = "\n  " + "\n  ".join(values)
+                text = re.sub(r"WHERE\s*\{", lambda m, block=block: m.group(0) + block, text, count=1)
             queries.append(BenchQuery(name, text))
     queries.append(BenchQuery("lookup", LOOKUP))
     return queries
@@ -421,7 +427,11 @@ def run_query(client: httpx.Client, url: str, query: BenchQuery, timeout_s: floa
             break
         if response.status_code != 200:
             detail = body[:160].decode("utf-8", "replace").replace("|", "/").replace("\n", " ")
-            status = "timeout" if response.status_code in (503, 504) and b"time" in body.lower() else f"error: HTTP {response.status_code} {detail}"
+            status = (
+                "timeout"
+                if response.status_code in (503, 504) and b"time" in body.lower()
+                else f"error: HTTP {response.status_code} {detail}"
+            )
             return QueryRun(None, None, status)
         if attempt == 0:
             try:
@@ -461,7 +471,9 @@ def load_test(url: str, connections: int, duration_s: float) -> LoadResult:
     if shutil.which("wrk"):
         result = subprocess.run(
             ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration_s))}s", "--latency", "-H", f"Accept: {JSON_RESULTS}", target],
-            capture_output=True, text=True, timeout=duration_s + 30,
+            capture_output=True,
+            text=True,
+            timeout=duration_s + 30,
         )
         out = result.stdout
         rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
@@ -525,7 +537,7 @@ def measure_update(server: Server, count: int) -> tuple[float | None, str]:
             update = (
                 "PREFIX relais: <https://w3id.org/relais/ontology#>\n"
                 f"INSERT DATA {{ GRAPH <https://w3id.org/relais/graph/synthetic> {{ <{LOOKUP_IRI}> "
-                f"relais:legalBasisText \"délibération de test n° {i} (synthétique)\"@fr }} }}"
+                f'relais:legalBasisText "délibération de test n° {i} (synthétique)"@fr }} }}'
             )
             t0 = time.perf_counter()
             response = client.post(server.url, data={"update": update}, headers={"Authorization": f"Bearer {UPDATE_TOKEN}"})
@@ -562,8 +574,15 @@ class SizeResult:
     loadavg: list[str] = field(default_factory=list)
 
 
-def bench_engine(result: EngineResult, server: Server, queries: list[BenchQuery], args: argparse.Namespace,
-                 restart: Any = None, for_queries: Any = None, skip_after_timeout: bool = False) -> Server:
+def bench_engine(
+    result: EngineResult,
+    server: Server,
+    queries: list[BenchQuery],
+    args: argparse.Namespace,
+    restart: Any = None,
+    for_queries: Any = None,
+    skip_after_timeout: bool = False,
+) -> Server:
     """Throughput first (so no query left running by a timeout skews it), then the queries.
 
     ``for_queries()``, when given, starts a differently configured server for the queries.
@@ -572,7 +591,9 @@ def bench_engine(result: EngineResult, server: Server, queries: list[BenchQuery]
     for connections in (1, 16):
         load = load_test(server.url, connections, args.duration)
         result.load[connections] = load
-        log(f"  {result.name:16} lookup x{connections:<2} {load.rps or 0:.0f} req/s p50 {load.p50_ms or 0:.2f} ms p99 {load.p99_ms or 0:.2f} ms errors {load.errors}")
+        log(
+            f"  {result.name:16} lookup x{connections:<2} {load.rps or 0:.0f} req/s p50 {load.p50_ms or 0:.2f} ms p99 {load.p99_ms or 0:.2f} ms errors {load.errors}"
+        )
     if for_queries is not None:
         result.peak_rss_mb = server.peak_rss_mb()
         server.stop()
@@ -748,9 +769,13 @@ def machine() -> dict[str, str]:
             versions.append(f"{package} {version(package)}")
         except PackageNotFoundError:
             versions.append(f"{package} (not installed)")
-    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.splitlines()[0] if shutil.which("wrk") else "not installed (threaded Python client)"
+    wrk = (
+        subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+        if shutil.which("wrk")
+        else "not installed (threaded Python client)"
+    )
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cores": str(os.cpu_count()),
         "memory": mem,
         "cpu": cpu,
@@ -766,24 +791,34 @@ def report(sizes: list[SizeResult], shipped_startup: float, args: argparse.Names
     out: list[str] = []
     w = out.append
     w("# Benchmarks\n")
-    w("Written by `python bench/run.py " + " ".join(args.argv) + "` (see bench/README.md). Every figure comes from one run on the machine below, "
-      "with other work possibly running on it; compare the engines within a run, not across runs.\n")
+    w(
+        "Written by `python bench/run.py "
+        + " ".join(args.argv)
+        + "` (see bench/README.md). Every figure comes from one run on the machine below, "
+        "with other work possibly running on it; compare the engines within a run, not across runs.\n"
+    )
     w("## Machine\n")
     for key, value in m.items():
         w(f"- {key}: {value}")
     w("")
     w("## Setup\n")
-    w(f"- Data: the shipped graph plus `relais synth --triples N --seed {SEED}` (graph `synthetic`), loaded once by Relais "
-      "(which adds graph `inferred`) and dumped to one N-Quads file that every engine loads. N is the synthetic triple count; "
-      "*quads* is the whole dataset.")
-    w(f"- Queries over HTTP (SPARQL protocol GET, JSON results), one engine at a time on 127.0.0.1: a first run whose rows are compared "
-      f"with the Oxigraph server's (sorted, literals normalised), then {args.repeats} timed runs (median; a query slower than a third of the timeout "
-      f"is timed once). Timeout {args.timeout:.0f} s per query.")
+    w(
+        f"- Data: the shipped graph plus `relais synth --triples N --seed {SEED}` (graph `synthetic`), loaded once by Relais "
+        "(which adds graph `inferred`) and dumped to one N-Quads file that every engine loads. N is the synthetic triple count; "
+        "*quads* is the whole dataset."
+    )
+    w(
+        f"- Queries over HTTP (SPARQL protocol GET, JSON results), one engine at a time on 127.0.0.1: a first run whose rows are compared "
+        f"with the Oxigraph server's (sorted, literals normalised), then {args.repeats} timed runs (median; a query slower than a third of the timeout "
+        f"is timed once). Timeout {args.timeout:.0f} s per query."
+    )
     w(f"- Throughput: the lookup `{LOOKUP}` for {args.duration:.0f} s at 1 and 16 connections ({m['load generator']}).")
-    w("- Engines: **Relais** = `relais serve --data dataset.nq` (embedded pyoxigraph); **Oxigraph server** = `oxigraph load` then "
-      "`oxigraph serve --union-default-graph --timeout-s T` (on-disk RocksDB store; its throughput test runs without `--timeout-s`, "
-      "which starts one thread per query that lives for the whole timeout and, under load, exhausts memory and aborts the server); **rdflib-endpoint** = rdflib-endpoint "
-      "over an rdflib `Dataset(default_union=True)`; **Relais over remote Oxigraph** = `relais serve` with `RELAIS_BACKEND=remote` in front of the Oxigraph server on the same store.")
+    w(
+        "- Engines: **Relais** = `relais serve --data dataset.nq` (embedded pyoxigraph); **Oxigraph server** = `oxigraph load` then "
+        "`oxigraph serve --union-default-graph --timeout-s T` (on-disk RocksDB store; its throughput test runs without `--timeout-s`, "
+        "which starts one thread per query that lives for the whole timeout and, under load, exhausts memory and aborts the server); **rdflib-endpoint** = rdflib-endpoint "
+        "over an rdflib `Dataset(default_union=True)`; **Relais over remote Oxigraph** = `relais serve` with `RELAIS_BACKEND=remote` in front of the Oxigraph server on the same store."
+    )
     w("")
 
     w("## Summary against the targets\n")
@@ -819,8 +854,11 @@ def report(sizes: list[SizeResult], shipped_startup: float, args: argparse.Names
                     worst, worst_name = a.seconds / b.seconds, q.name
             elif a and a.status != "ok" and b and b.status == "ok":
                 worst, worst_name = float("inf"), q.name  # Relais fails where the Oxigraph server answers
-        both = [q.name for q in queries if all(
-            (run := s.engines[e].queries.get(q.name)) is not None and run.status == "timeout" for e in ("Relais", "Oxigraph server"))]
+        both = [
+            q.name
+            for q in queries
+            if all((run := s.engines[e].queries.get(q.name)) is not None and run.status == "timeout" for e in ("Relais", "Oxigraph server"))
+        ]
         note = f"; both time out: {', '.join(both)}" if both else ""
         shown = "timeout" if worst == float("inf") else f"{worst:.2f}"
         cells.append("n/a" + note if not worst_name else f"worst {shown} ({worst_name}) {'✅' if worst <= 1.2 else '❌'}{note}")
@@ -833,9 +871,15 @@ def report(sizes: list[SizeResult], shipped_startup: float, args: argparse.Names
     row("lookup throughput ≥ 20 × rdflib-endpoint", cells)
     cells = []
     for s in sizes:
-        slow = [(q.name, s.engines["Relais"].queries[q.name]) for q in queries if q.name != "lookup" and q.name in s.engines["Relais"].queries]
+        slow = [
+            (q.name, s.engines["Relais"].queries[q.name]) for q in queries if q.name != "lookup" and q.name in s.engines["Relais"].queries
+        ]
         worst = max((run.seconds or float("inf") for _, run in slow), default=None)
-        cells.append("n/a" if worst is None else f"slowest {fmt_s(worst if worst != float('inf') else None, 'timeout')} {'✅' if worst <= 1 else '❌'}")
+        cells.append(
+            "n/a"
+            if worst is None
+            else f"slowest {fmt_s(worst if worst != float('inf') else None, 'timeout')} {'✅' if worst <= 1 else '❌'}"
+        )
     row("no research query over 1 s (target stated at 10M)", cells)
     cells = []
     for s in sizes:
@@ -843,7 +887,10 @@ def report(sizes: list[SizeResult], shipped_startup: float, args: argparse.Names
         ratio = (a.seconds / b.seconds) if a and b and a.seconds and b.seconds else None
         cells.append("n/a" if ratio is None else f"{ratio:.2f} {'✅' if ratio <= 1.3 else '❌'}")
     row("load ≤ 1.3 × pyoxigraph bulk_load", cells)
-    row("start-up on the shipped graph < 1 s", [f"{fmt_s(shipped_startup)} {'✅' if shipped_startup < 1 else '❌'}"] + [""] * (len(sizes) - 1))
+    row(
+        "start-up on the shipped graph < 1 s",
+        [f"{fmt_s(shipped_startup)} {'✅' if shipped_startup < 1 else '❌'}"] + [""] * (len(sizes) - 1),
+    )
     cells = []
     for s in sizes:
         value, note = s.update
@@ -858,15 +905,21 @@ def report(sizes: list[SizeResult], shipped_startup: float, args: argparse.Names
 
     for s in sizes:
         w(f"## {label(s.n)} synthetic triples ({s.quads:,} quads)\n")
-        w(f"Load average (1, 5, 15 min) at the start and the end of this size: {' → '.join(s.loadavg)} (2 cores: above 2, other work competed).\n")
+        w(
+            f"Load average (1, 5, 15 min) at the start and the end of this size: {' → '.join(s.loadavg)} (2 cores: above 2, other work competed).\n"
+        )
         w("### Load and start-up\n")
         w("| loader (fresh process, whole file) | time | peak RSS | ratio to bulk_load |")
         w("|---|---|---|---|")
         base = s.loads.get("pyoxigraph bulk_load")
         for name, t in s.loads.items():
-            w(f"| {name} | {fmt_s(t.seconds, t.note)} | {f'{t.rss_mb:.0f} MB' if t.rss_mb else 'n/a'} | {fmt_ratio(t.seconds, base.seconds if base else None)} |")
+            w(
+                f"| {name} | {fmt_s(t.seconds, t.note)} | {f'{t.rss_mb:.0f} MB' if t.rss_mb else 'n/a'} | {fmt_ratio(t.seconds, base.seconds if base else None)} |"
+            )
         ox = s.engines["Oxigraph server"]
-        w(f"| `oxigraph load` (CLI, on-disk) | {fmt_s(ox.server_load_s)} | n/a | {fmt_ratio(ox.server_load_s, base.seconds if base else None)} |")
+        w(
+            f"| `oxigraph load` (CLI, on-disk) | {fmt_s(ox.server_load_s)} | n/a | {fmt_ratio(ox.server_load_s, base.seconds if base else None)} |"
+        )
         w("")
         w("| server | start-up (process start to first answer) | peak RSS | restarts after a query timeout |")
         w("|---|---|---|---|")
@@ -874,19 +927,28 @@ def report(sizes: list[SizeResult], shipped_startup: float, args: argparse.Names
             w(f"| {e.name} | {fmt_s(e.startup_s, e.note)} | {f'{e.peak_rss_mb:.0f} MB' if e.peak_rss_mb else 'n/a'} | {e.restarts} |")
         w("")
         w("### Queries (median latency over HTTP, rows)\n")
-        w("| query | Relais | Relais over remote Oxigraph | Oxigraph server | rdflib-endpoint | Relais / Oxigraph | rdflib / Relais | results |")
+        w(
+            "| query | Relais | Relais over remote Oxigraph | Oxigraph server | rdflib-endpoint | Relais / Oxigraph | rdflib / Relais | results |"
+        )
         w("|---|---|---|---|---|---|---|---|")
         for q in queries:
             cells = []
             for e in ("Relais", "Relais over remote Oxigraph", "Oxigraph server", "rdflib-endpoint"):
                 run = s.engines[e].queries.get(q.name)
-                cells.append((s.engines[e].note or "n/a") if run is None else
-                             (f"{fmt_s(run.seconds)} ({run.rows})" if run.seconds is not None else run.status))
+                cells.append(
+                    (s.engines[e].note or "n/a")
+                    if run is None
+                    else (f"{fmt_s(run.seconds)} ({run.rows})" if run.seconds is not None else run.status)
+                )
             r, o, d = (s.engines[e].queries.get(q.name) for e in ("Relais", "Oxigraph server", "rdflib-endpoint"))
             checks = s.checks.get(q.name, {})
             short = {"Relais": "Relais", "Relais over remote Oxigraph": "remote", "rdflib-endpoint": "rdflib"}
             verdict = "; ".join(f"{short.get(k, k)} {v}" for k, v in checks.items()) or "n/a"
-            w(f"| {q.name} | " + " | ".join(cells) + f" | {fmt_ratio(r and r.seconds, o and o.seconds)} | {fmt_ratio(d and d.seconds, r and r.seconds)} | {verdict} |")
+            w(
+                f"| {q.name} | "
+                + " | ".join(cells)
+                + f" | {fmt_ratio(r and r.seconds, o and o.seconds)} | {fmt_ratio(d and d.seconds, r and r.seconds)} | {verdict} |"
+            )
         w("")
         w("### Lookup throughput\n")
         w("| server | 1 client: req/s | p50 | p99 | 16 clients: req/s | p50 | p99 | errors |")
@@ -896,13 +958,19 @@ def report(sizes: list[SizeResult], shipped_startup: float, args: argparse.Names
                 w(f"| {e.name} | {e.note or 'n/a'} | | | | | | |")
                 continue
             l1, l16 = e.load[1], e.load[16]
-            w(f"| {e.name} | {l1.rps or 0:,.0f} | {l1.p50_ms or 0:.2f} ms | {l1.p99_ms or 0:.2f} ms | {l16.rps or 0:,.0f} | {l16.p50_ms or 0:.2f} ms | {l16.p99_ms or 0:.2f} ms | {l1.errors + l16.errors} |")
+            w(
+                f"| {e.name} | {l1.rps or 0:,.0f} | {l1.p50_ms or 0:.2f} ms | {l1.p99_ms or 0:.2f} ms | {l16.rps or 0:,.0f} | {l16.p50_ms or 0:.2f} ms | {l16.p99_ms or 0:.2f} ms | {l1.errors + l16.errors} |"
+            )
         r16, o16, d16 = (s.engines[e].load.get(16) for e in ("Relais", "Oxigraph server", "rdflib-endpoint"))
         w("")
-        w(f"Relais / Oxigraph server at 16 clients: {fmt_ratio(r16 and r16.rps, o16 and o16.rps)}; "
-          f"Relais / rdflib-endpoint: {fmt_ratio(r16 and r16.rps, d16 and d16.rps)}.\n")
+        w(
+            f"Relais / Oxigraph server at 16 clients: {fmt_ratio(r16 and r16.rps, o16 and o16.rps)}; "
+            f"Relais / rdflib-endpoint: {fmt_ratio(r16 and r16.rps, d16 and d16.rps)}.\n"
+        )
         value, note = s.update
-        w(f"One-triple validated update on Relais (INSERT DATA of one literal, SHACL-validated, bearer token): {fmt_s(value, note)} ({note}).\n")
+        w(
+            f"One-triple validated update on Relais (INSERT DATA of one literal, SHACL-validated, bearer token): {fmt_s(value, note)} ({note}).\n"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -911,9 +979,11 @@ def print_ratios(sizes: list[SizeResult], shipped_startup: float) -> None:
     for s in sizes:
         r16, o16, d16 = (s.engines[e].load.get(16) for e in ("Relais", "Oxigraph server", "rdflib-endpoint"))
         a, b = s.loads.get("Relais loader (GraphStore.open)"), s.loads.get("pyoxigraph bulk_load")
-        print(f"{label(s.n):>5} ({s.quads:,} quads): lookup x16 Relais/Oxigraph {fmt_ratio(r16 and r16.rps, o16 and o16.rps)}, "
-              f"Relais/rdflib-endpoint {fmt_ratio(r16 and r16.rps, d16 and d16.rps)}, p99 Relais {r16.p99_ms if r16 and r16.p99_ms else 'n/a'} ms; "
-              f"load Relais/bulk_load {fmt_ratio(a and a.seconds, b and b.seconds)}; update {fmt_s(*s.update)}")
+        print(
+            f"{label(s.n):>5} ({s.quads:,} quads): lookup x16 Relais/Oxigraph {fmt_ratio(r16 and r16.rps, o16 and o16.rps)}, "
+            f"Relais/rdflib-endpoint {fmt_ratio(r16 and r16.rps, d16 and d16.rps)}, p99 Relais {r16.p99_ms if r16 and r16.p99_ms else 'n/a'} ms; "
+            f"load Relais/bulk_load {fmt_ratio(a and a.seconds, b and b.seconds)}; update {fmt_s(*s.update)}"
+        )
         for name, per in s.checks.items():
             rr, oo = s.engines["Relais"].queries.get(name), s.engines["Oxigraph server"].queries.get(name)
             print(f"      {name:24} Relais/Oxigraph {fmt_ratio(rr and rr.seconds, oo and oo.seconds):>6}  {per}")

@@ -212,7 +212,9 @@ def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         yield server
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m relais ARGS` and capture its output."""
     return subprocess.run(
         [sys.executable, "-m", "relais", *args],

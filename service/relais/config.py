@@ -117,7 +117,11 @@ class Settings:
             values["row_limit"] = int(os.environ["RELAIS_ROW_LIMIT"]) or None
         if os.environ.get("RELAIS_UPDATE_TOKEN"):
             values["update_tokens"] = parse_tokens(os.environ["RELAIS_UPDATE_TOKEN"])
-        for key, env in (("service_allow", "RELAIS_SERVICE_ALLOW"), ("load_allow", "RELAIS_LOAD_ALLOW"), ("cors_origins", "RELAIS_CORS_ORIGINS")):
+        for key, env in (
+            ("service_allow", "RELAIS_SERVICE_ALLOW"),
+            ("load_allow", "RELAIS_LOAD_ALLOW"),
+            ("cors_origins", "RELAIS_CORS_ORIGINS"),
+        ):
             if (listed := _env_list(env)) is not None:
                 values[key] = listed
         service_timeout = _env_float("RELAIS_SERVICE_TIMEOUT", None)

@@ -21,7 +21,10 @@ class BadRequest(RelaisError):
 
 
 class Unauthorized(RelaisError):
+    """No or a wrong bearer token: the challenge RFC 6750 asks for goes with the 401."""
+
     status = 401
+    headers = {"WWW-Authenticate": 'Bearer realm="relais"'}
 
 
 class Forbidden(RelaisError):

@@ -27,18 +27,45 @@ VALID_QUERIES = [
     "SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } }",
 ]
 MEDIA = [
-    "application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values",
-    "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "application/n-quads",
-    "application/trig", "text/html", "*/*", "image/png", "application/json", "text/*", "", "a/b;q=x", ";;;,,",
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+    "application/n-quads",
+    "application/trig",
+    "text/html",
+    "*/*",
+    "image/png",
+    "application/json",
+    "text/*",
+    "",
+    "a/b;q=x",
+    ";;;,,",
 ]
 CONTENT_TYPES = [
-    "application/sparql-query", "application/sparql-update", "application/x-www-form-urlencoded",
-    "text/plain", "application/json", "multipart/form-data", "", "application/sparql-query; charset=latin-1",
+    "application/sparql-query",
+    "application/sparql-update",
+    "application/x-www-form-urlencoded",
+    "text/plain",
+    "application/json",
+    "multipart/form-data",
+    "",
+    "application/sparql-query; charset=latin-1",
 ]
 PARAM_NAMES = ["query", "update", "default-graph-uri", "named-graph-uri", "using-graph-uri", "format", "timeout", "x"]
 
 queries = st.one_of(st.sampled_from(VALID_QUERIES), st.text(max_size=300), st.sampled_from(VALID_QUERIES).map(lambda q: q[: len(q) // 2]))
-params = st.lists(st.tuples(st.sampled_from(PARAM_NAMES), st.one_of(queries, st.text(max_size=40), st.sampled_from(["https://w3id.org/relais/graph/article", "not an iri", "json", "csv"]))), max_size=4)
+params = st.lists(
+    st.tuples(
+        st.sampled_from(PARAM_NAMES),
+        st.one_of(queries, st.text(max_size=40), st.sampled_from(["https://w3id.org/relais/graph/article", "not an iri", "json", "csv"])),
+    ),
+    max_size=4,
+)
 bodies = st.one_of(queries.map(lambda q: q.encode()), st.binary(max_size=600), st.just(b"query=" + b"A" * 20_000))
 
 
@@ -66,18 +93,37 @@ def check(response: httpx.Response) -> None:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-@given(method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]), query_params=params, accept=st.sampled_from(MEDIA), content_type=st.sampled_from(CONTENT_TYPES), body=bodies)
-def test_sparql_protocol_never_fails_badly(client: httpx.Client, method: str, query_params: list[tuple[str, str]], accept: str, content_type: str, body: bytes) -> None:
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]),
+    query_params=params,
+    accept=st.sampled_from(MEDIA),
+    content_type=st.sampled_from(CONTENT_TYPES),
+    body=bodies,
+)
+def test_sparql_protocol_never_fails_badly(
+    client: httpx.Client, method: str, query_params: list[tuple[str, str]], accept: str, content_type: str, body: bytes
+) -> None:
     headers = {"Accept": accept}
     if content_type:
         headers["Content-Type"] = content_type
-    response = client.request(method, "/sparql", params=query_params, headers=headers, content=body if method in ("POST", "PUT", "PATCH") else None)
+    response = client.request(
+        method, "/sparql", params=query_params, headers=headers, content=body if method in ("POST", "PUT", "PATCH") else None
+    )
     check(response)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-@given(method=st.sampled_from(["GET", "HEAD", "PUT", "POST", "DELETE"]), graph=st.one_of(st.none(), st.text(max_size=60), st.sampled_from(["https://w3id.org/relais/graph/article", "urn:x"])), default=st.booleans(), content_type=st.sampled_from(["text/turtle", "application/n-triples", "application/ld+json", "text/plain", ""]), body=st.binary(max_size=300), token=st.sampled_from([None, "wrong", "Zm9vOmJhcg=="]))
-def test_graph_store_never_fails_badly(client: httpx.Client, method: str, graph: str | None, default: bool, content_type: str, body: bytes, token: str | None) -> None:
+@given(
+    method=st.sampled_from(["GET", "HEAD", "PUT", "POST", "DELETE"]),
+    graph=st.one_of(st.none(), st.text(max_size=60), st.sampled_from(["https://w3id.org/relais/graph/article", "urn:x"])),
+    default=st.booleans(),
+    content_type=st.sampled_from(["text/turtle", "application/n-triples", "application/ld+json", "text/plain", ""]),
+    body=st.binary(max_size=300),
+    token=st.sampled_from([None, "wrong", "Zm9vOmJhcg=="]),
+)
+def test_graph_store_never_fails_badly(
+    client: httpx.Client, method: str, graph: str | None, default: bool, content_type: str, body: bytes, token: str | None
+) -> None:
     query: list[tuple[str, str]] = []
     if graph is not None:
         query.append(("graph", graph))
@@ -88,5 +134,7 @@ def test_graph_store_never_fails_badly(client: httpx.Client, method: str, graph:
         headers["Authorization"] = f"Bearer {token}"
     response = client.request(method, "/store", params=query, headers=headers, content=body if method in ("PUT", "POST") else None)
     if method in ("PUT", "POST", "DELETE"):
-        assert response.status_code in (400, 401, 403, 404, 405, 406, 411, 413, 415), response.status_code  # never a write without the token
+        assert response.status_code in (400, 401, 403, 404, 405, 406, 411, 413, 415), (
+            response.status_code
+        )  # never a write without the token
     check(response)

@@ -19,7 +19,10 @@ def test_bench_quick_run_writes_a_report_with_every_engine(tmp_path: Path) -> No
     report = tmp_path / "benchmarks.md"
     result = subprocess.run(
         [sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--output", str(report)],
-        capture_output=True, text=True, cwd=REPO, timeout=240,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=240,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     text = report.read_text(encoding="utf-8")

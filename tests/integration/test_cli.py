@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from relais.store import GraphStore, shipped_sources
+from relais.graph.store import GraphStore, shipped_sources
 from tests.conftest import run_cli, running_server
 
 pytestmark = pytest.mark.integration
@@ -35,13 +35,23 @@ def test_export_nquads_round_trip_is_isomorphic(tmp_path: Path) -> None:
     assert not (tmp_path / "relais.nq.part").exists()
 
 
-@pytest.mark.parametrize("fmt,rdf_format", [("trig", pyoxigraph.RdfFormat.TRIG), ("ttl", pyoxigraph.RdfFormat.TURTLE), ("nt", pyoxigraph.RdfFormat.N_TRIPLES), ("jsonld", pyoxigraph.RdfFormat.JSON_LD)])
+@pytest.mark.parametrize(
+    "fmt,rdf_format",
+    [
+        ("trig", pyoxigraph.RdfFormat.TRIG),
+        ("ttl", pyoxigraph.RdfFormat.TURTLE),
+        ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
+        ("jsonld", pyoxigraph.RdfFormat.JSON_LD),
+    ],
+)
 def test_export_formats_parse_back(tmp_path: Path, fmt: str, rdf_format: pyoxigraph.RdfFormat) -> None:
     out = tmp_path / f"dump.{fmt}"
     assert run_cli("export", "--format", fmt, "-o", str(out)).returncode == 0
     quads = list(pyoxigraph.parse(path=out, format=rdf_format))
     graph = GraphStore.open(shipped_sources())
-    distinct = int(next(iter(graph.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")))["n"].value)  # type: ignore[arg-type]
+    distinct = int(
+        next(iter(graph.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")))["n"].value
+    )  # type: ignore[arg-type]
     if rdf_format.supports_datasets:
         assert len(quads) == graph.quad_count()
         assert {q.graph_name.value for q in quads} == set(graph.named_graphs())
@@ -50,8 +60,11 @@ def test_export_formats_parse_back(tmp_path: Path, fmt: str, rdf_format: pyoxigr
 
 
 def test_query_file_prints_table_and_formats(tmp_path: Path) -> None:
-    data = _write(tmp_path / "people.ttl", "@prefix ex: <http://example.org/> .\nex:ada ex:name \"Ada\" .\nex:bob ex:name \"Bob\" .\n")
-    query = _write(tmp_path / "names.rq", "#+ summary: Names\nPREFIX ex: <http://example.org/>\nSELECT ?name WHERE { ?p ex:name ?name } ORDER BY ?name\n")
+    data = _write(tmp_path / "people.ttl", '@prefix ex: <http://example.org/> .\nex:ada ex:name "Ada" .\nex:bob ex:name "Bob" .\n')
+    query = _write(
+        tmp_path / "names.rq",
+        "#+ summary: Names\nPREFIX ex: <http://example.org/>\nSELECT ?name WHERE { ?p ex:name ?name } ORDER BY ?name\n",
+    )
     table = run_cli("query", str(query), "--data", str(data))
     assert table.returncode == 0, table.stderr
     assert table.stdout.splitlines()[0].strip() == "name"
@@ -68,7 +81,10 @@ def test_query_file_prints_table_and_formats(tmp_path: Path) -> None:
 
 def test_query_with_typed_parameter(tmp_path: Path) -> None:
     data = _write(tmp_path / "d.ttl", "@prefix ex: <http://example.org/> .\nex:ada ex:age 36 .\nex:bob ex:age 20 .\n")
-    query = _write(tmp_path / "older.rq", "#+ summary: Older than\nPREFIX ex: <http://example.org/>\nSELECT ?p ?_min_integer WHERE { ?p ex:age ?a FILTER(?a > ?_min_integer) }\n")
+    query = _write(
+        tmp_path / "older.rq",
+        "#+ summary: Older than\nPREFIX ex: <http://example.org/>\nSELECT ?p ?_min_integer WHERE { ?p ex:age ?a FILTER(?a > ?_min_integer) }\n",
+    )
     ok = run_cli("query", str(query), "--data", str(data), "-p", "min=30", "--format", "csv")
     assert ok.returncode == 0, ok.stderr
     assert "http://example.org/ada" in ok.stdout and "bob" not in ok.stdout
@@ -79,7 +95,7 @@ def test_query_with_typed_parameter(tmp_path: Path) -> None:
 
 def test_data_option_serves_each_file_in_its_own_graph(tmp_path: Path) -> None:
     _write(tmp_path / "one.ttl", "<http://e/a> <http://e/p> 1 .\n")
-    _write(tmp_path / "two.nt", "<http://e/b> <http://e/p> \"2\" .\n")
+    _write(tmp_path / "two.nt", '<http://e/b> <http://e/p> "2" .\n')
     _write(tmp_path / "three.trig", "<http://e/g3> { <http://e/c> <http://e/p> 3 . }\n")
     query = _write(tmp_path / "g.rq", "#+ summary: graphs\nSELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g\n")
     result = run_cli("query", str(query), "--data", str(tmp_path), "--format", "csv")
@@ -87,7 +103,7 @@ def test_data_option_serves_each_file_in_its_own_graph(tmp_path: Path) -> None:
 
 
 def test_broken_turtle_stops_with_exit_2_naming_file_and_line(tmp_path: Path) -> None:
-    bad = _write(tmp_path / "broken.ttl", "@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b \"unterminated\n")
+    bad = _write(tmp_path / "broken.ttl", '@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b "unterminated\n')
     result = run_cli("export", "--data", str(bad))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
@@ -120,7 +136,9 @@ def test_port_in_use_is_one_clear_line(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
         port = busy.getsockname()[1]
-        result = run_cli("serve", "--port", str(port), "--data", str(_write(tmp_path / "a.ttl", "<http://e/a> <http://e/p> 1 .\n")), timeout=30)
+        result = run_cli(
+            "serve", "--port", str(port), "--data", str(_write(tmp_path / "a.ttl", "<http://e/a> <http://e/p> 1 .\n")), timeout=30
+        )
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
@@ -151,4 +169,3 @@ def test_cli_help_for_each_command() -> None:
     for command in ("serve", "query", "validate", "export"):
         result = run_cli(command, "--help")
         assert result.returncode == 0 and f"relais {command}" in result.stdout
-

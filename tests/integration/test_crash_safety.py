@@ -82,7 +82,11 @@ def test_kill_during_the_initial_load_reloads_cleanly_on_restart(tmp_path: Path)
     import sys
 
     with open(log, "wb") as out:
-        first = subprocess.Popen([sys.executable, "-m", "relais", "serve", "--port", "0", "--store", str(store), "--data", str(big)], stdout=out, stderr=subprocess.STDOUT)
+        first = subprocess.Popen(
+            [sys.executable, "-m", "relais", "serve", "--port", "0", "--store", str(store), "--data", str(big)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         # Wait until the load has started writing the store, then kill it before it can finish.
         deadline = time.monotonic() + 30
         while not (store.exists() and any(store.iterdir())) and time.monotonic() < deadline:

@@ -36,7 +36,7 @@ def union() -> rdflib.Graph:
 
 
 def label(iri: rdflib.term.Node, lang: str = "fr") -> str | None:
-    labels = {l.language: str(l) for l in union().objects(iri, RDFS.label)}
+    labels = {link.language: str(link) for link in union().objects(iri, RDFS.label)}
     return labels.get(lang) or labels.get("fr") or labels.get("en")
 
 
@@ -90,8 +90,10 @@ def test_trace_gives_each_link_its_graph_and_source(live_server: Server) -> None
             statements = set(provenance.subjects(RDF.subject, rdflib.URIRef(link["from"]["id"]))) & set(provenance.subjects(RDF.object, to))
             if statements:
                 assert "source" in link
-    article_links = [l for l in body["links"] if l["graph"]["id"].endswith("/graph/article")]
-    assert article_links and all(l["source"]["id"] == ID + "article/bilan-3-mois-2020-06-23" and l.get("quote") for l in article_links)
+    article_links = [link for link in body["links"] if link["graph"]["id"].endswith("/graph/article")]
+    assert article_links and all(
+        link["source"]["id"] == ID + "article/bilan-3-mois-2020-06-23" and link.get("quote") for link in article_links
+    )
 
 
 def test_relays_match_the_article(live_server: Server) -> None:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from relais.editor import project_prefixes
-from relais.queries import load_queries
+from relais.named_queries.catalog import load_queries
 from relais.resources import queries_dir
+from relais.web.editor import project_prefixes
 from tests.browser import chromium, open_page, screenshot
 from tests.conftest import Server, running_server
 
@@ -31,7 +31,7 @@ def test_a_browser_gets_the_editor_page(server: Server) -> None:
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
     assert "sparql/editor/yasgui.min.js" in page and "sparql/editor/yasgui.min.css" in page
-    assert "https://" not in page.split("<script id=\"relais-config\"")[0].split("<body>")[0]  # no CDN in <head>
+    assert "https://" not in page.split('<script id="relais-config"')[0].split("<body>")[0]  # no CDN in <head>
     for name, iri in project_prefixes().items():
         assert f"PREFIX {name}: <{iri}>" in page
     named = load_queries(queries_dir())

@@ -32,16 +32,28 @@ def store_url(server: Server) -> str:
 def graph_triples(server: Server, graph: str) -> set[tuple[str, str, str]]:
     response = httpx.get(store_url(server), params={"graph": graph}, headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
-    return {(t.subject.value, t.predicate.value, str(t.object)) for t in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_TRIPLES)}
+    return {
+        (t.subject.value, t.predicate.value, str(t.object))
+        for t in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    }
 
 
 def expected_triples(graph: str) -> set[tuple[str, str, str]]:
-    return {(q.subject.value, q.predicate.value, str(q.object)) for q in fixture_store().quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph))}
+    return {
+        (q.subject.value, q.predicate.value, str(q.object))
+        for q in fixture_store().quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph))
+    }
 
 
 @pytest.mark.parametrize(
     ("accept", "rdflib_format"),
-    [("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"), (None, "turtle")],
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+        (None, "turtle"),
+    ],
 )
 def test_get_a_named_graph_in_each_format(server: Server, accept: str | None, rdflib_format: str) -> None:
     response = httpx.get(store_url(server), params={"graph": PLACES}, headers={"Accept": accept} if accept else {})
@@ -75,7 +87,10 @@ def test_writes_need_a_token(server: Server) -> None:
     body = f"<{EX}x> <{EX}p> 1 .".encode()
     refused = httpx.put(store_url(server), params={"graph": NEW}, content=body, headers=TURTLE)
     assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
-    assert httpx.post(store_url(server), params={"graph": NEW}, content=body, headers={**TURTLE, "Authorization": "Bearer nope"}).status_code == 403
+    assert (
+        httpx.post(store_url(server), params={"graph": NEW}, content=body, headers={**TURTLE, "Authorization": "Bearer nope"}).status_code
+        == 403
+    )
     assert httpx.delete(store_url(server), params={"graph": TEAM}).status_code == 401
     assert graph_triples(server, TEAM) == expected_triples(TEAM)
 
@@ -85,11 +100,15 @@ def test_put_creates_then_replaces_post_merges_delete_removes(server: Server) ->
     created = httpx.put(store_url(server), params={"graph": NEW}, content=first.encode(), headers={**TURTLE, **ALICE})
     assert created.status_code == 201
     assert len(graph_triples(server, NEW)) == 2
-    replaced = httpx.put(store_url(server), params={"graph": NEW}, content=f"<{EX}lyon> <{EX}rank> 2 .".encode(), headers={**TURTLE, **ALICE})
+    replaced = httpx.put(
+        store_url(server), params={"graph": NEW}, content=f"<{EX}lyon> <{EX}rank> 2 .".encode(), headers={**TURTLE, **ALICE}
+    )
     assert replaced.status_code == 204
     assert graph_triples(server, NEW) == {(EX + "lyon", EX + "rank", '"2"^^<http://www.w3.org/2001/XMLSchema#integer>')}
     merged = httpx.post(
-        store_url(server), params={"graph": NEW}, content=f'<{EX}paris> <{EX}rank> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .'.encode(),
+        store_url(server),
+        params={"graph": NEW},
+        content=f'<{EX}paris> <{EX}rank> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .'.encode(),
         headers={"Content-Type": "application/n-triples", **ALICE},
     )
     assert merged.status_code == 204
@@ -130,17 +149,19 @@ def test_bad_bodies(server: Server) -> None:
 def test_blank_nodes_are_replaced_atomically_and_keep_their_identity(server: Server) -> None:
     """PUT over a graph with blank nodes, then an update that touches one of them: one transaction each."""
     graph = "https://w3id.org/relais/graph/blank"
-    first = f"<{EX}lyon> <{EX}address> [ <{EX}street> \"rue A\" ; <{EX}zip> \"69001\" ] ."
+    first = f'<{EX}lyon> <{EX}address> [ <{EX}street> "rue A" ; <{EX}zip> "69001" ] .'
     assert httpx.put(store_url(server), params={"graph": graph}, content=first.encode(), headers={**TURTLE, **ALICE}).status_code == 201
-    second = f"<{EX}lyon> <{EX}address> [ <{EX}street> \"rue B\" ] ."
+    second = f'<{EX}lyon> <{EX}address> [ <{EX}street> "rue B" ] .'
     assert httpx.put(store_url(server), params={"graph": graph}, content=second.encode(), headers={**TURTLE, **ALICE}).status_code == 204
     rows = httpx.get(
         f"{server.url}/sparql",
-        params={"query": f"SELECT ?street ?zip WHERE {{ GRAPH <{graph}> {{ <{EX}lyon> <{EX}address> ?a . ?a <{EX}street> ?street OPTIONAL {{ ?a <{EX}zip> ?zip }} }} }}"},
+        params={
+            "query": f"SELECT ?street ?zip WHERE {{ GRAPH <{graph}> {{ <{EX}lyon> <{EX}address> ?a . ?a <{EX}street> ?street OPTIONAL {{ ?a <{EX}zip> ?zip }} }} }}"
+        },
     ).json()["results"]["bindings"]
     assert [(r["street"]["value"], r.get("zip")) for r in rows] == [("rue B", None)]
     # An update that adds to the existing blank node (bound by its pattern) keeps it one node.
-    update = f"INSERT {{ GRAPH <{graph}> {{ ?a <{EX}zip> \"69002\" }} }} WHERE {{ GRAPH <{graph}> {{ <{EX}lyon> <{EX}address> ?a }} }}"
+    update = f'INSERT {{ GRAPH <{graph}> {{ ?a <{EX}zip> "69002" }} }} WHERE {{ GRAPH <{graph}> {{ <{EX}lyon> <{EX}address> ?a }} }}'
     response = httpx.post(f"{server.url}/sparql", content=update.encode(), headers={"Content-Type": "application/sparql-update", **ALICE})
     assert response.status_code == 204, response.text
     triples = graph_triples(server, graph)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from relais.queries import load_queries
+from relais.named_queries.catalog import load_queries
 from relais.resources import queries_dir
 from tests.conftest import Server
 from tests.integration.test_linked_data import BROWSER_ACCEPT, _anchors

@@ -16,7 +16,7 @@ import rdflib
 from pyshacl import validate
 from rdflib import OWL, RDF, Namespace, URIRef
 
-from relais.store import GraphStore, shipped_sources
+from relais.graph.store import GraphStore, shipped_sources
 from tests.conftest import REPO, Server, run_cli, running_server
 
 pytestmark = pytest.mark.integration
@@ -39,7 +39,12 @@ RDF_FORMATS = {  # media type -> rdflib parser name
     "application/n-triples": "nt",
     "application/rdf+xml": "xml",
 }
-FORMAT_NAMES = {"turtle": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml"}
+FORMAT_NAMES = {
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+}
 EXTENSIONS = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
@@ -117,7 +122,9 @@ def test_resource_iri_dereferences_to_rdf_by_accept(live_server: Server, media: 
 
 @pytest.mark.parametrize("name,media", list(FORMAT_NAMES.items()))
 def test_resource_format_parameter_wins_over_accept(live_server: Server, name: str, media: str) -> None:
-    response = httpx.get(f"{live_server.url}/id/relay/echange-cercle-investisseur-societal-2020-07-15?format={name}", headers={"Accept": "text/html"})
+    response = httpx.get(
+        f"{live_server.url}/id/relay/echange-cercle-investisseur-societal-2020-07-15?format={name}", headers={"Accept": "text/html"}
+    )
     assert response.status_code == 200 and response.headers["content-type"].startswith(media)
     assert (URIRef(RELAY), RDF.type, URIRef(ONTOLOGY + "#Relay")) in _parse(response, live_server.url)
 
@@ -166,7 +173,10 @@ def test_resource_form_serves_any_iri_of_the_graph(live_server: Server) -> None:
 def test_resource_page_shows_labels_not_iris(live_server: Server) -> None:
     page = _anchors(_html(live_server, "/id/dialogue-space/investisseurs-societaux"))
     links = dict(page.anchors)
-    assert links.get("/id/deliverable/rapport-synthese-investisseurs-societaux") == "rapport de synthèse des échanges (investisseurs sociétaux)"
+    assert (
+        links.get("/id/deliverable/rapport-synthese-investisseurs-societaux")
+        == "rapport de synthèse des échanges (investisseurs sociétaux)"
+    )
     assert links.get("/id/relay/echange-cercle-investisseur-societal-2020-07-15") == "échange avec le Cercle « Investisseur sociétal »"
     # the type and the properties are linked to the ontology documentation with their labels
     assert links.get("/ontology#DialogueSpace") == "espace de dialogue"
@@ -249,7 +259,9 @@ def test_jsonld_uses_the_published_context_with_readable_keys(live_server: Serve
     # the same triples as the Turtle description once the context is applied
     inline = dict(document, **{"@context": context})
     from_jsonld = rdflib.Graph().parse(data=json.dumps(inline), format="json-ld")
-    from_turtle = rdflib.Graph().parse(data=httpx.get(f"{live_server.url}/id/dialogue-space/investisseurs-societaux.ttl").text, format="turtle")
+    from_turtle = rdflib.Graph().parse(
+        data=httpx.get(f"{live_server.url}/id/dialogue-space/investisseurs-societaux.ttl").text, format="turtle"
+    )
     assert from_jsonld.isomorphic(from_turtle)
 
 
@@ -345,7 +357,16 @@ def test_nquads_dump_reloads_isomorphic_to_the_store(live_server: Server) -> Non
     assert reloaded == original
 
 
-@pytest.mark.parametrize("ext,rdf_format", [("nq", pyoxigraph.RdfFormat.N_QUADS), ("trig", pyoxigraph.RdfFormat.TRIG), ("ttl", pyoxigraph.RdfFormat.TURTLE), ("nt", pyoxigraph.RdfFormat.N_TRIPLES), ("jsonld", pyoxigraph.RdfFormat.JSON_LD)])
+@pytest.mark.parametrize(
+    "ext,rdf_format",
+    [
+        ("nq", pyoxigraph.RdfFormat.N_QUADS),
+        ("trig", pyoxigraph.RdfFormat.TRIG),
+        ("ttl", pyoxigraph.RdfFormat.TURTLE),
+        ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
+        ("jsonld", pyoxigraph.RdfFormat.JSON_LD),
+    ],
+)
 def test_dumps_are_what_relais_export_writes(live_server: Server, tmp_path: Path, ext: str, rdf_format: pyoxigraph.RdfFormat) -> None:
     out = tmp_path / f"relais.{ext}"
     result = run_cli("export", "--format", ext, "-o", str(out))
@@ -433,13 +454,13 @@ def test_dataset_description_negotiates(live_server: Server, media: str) -> None
 def test_values_from_the_graph_are_escaped(tmp_path: Path) -> None:
     data = tmp_path / "hostile.ttl"
     data.write_text(
-        '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
-        '@prefix relais: <https://w3id.org/relais/ontology#> .\n'
-        '<https://w3id.org/relais/id/relay/evil> a relais:Relay ;\n'
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix relais: <https://w3id.org/relais/ontology#> .\n"
+        "<https://w3id.org/relais/id/relay/evil> a relais:Relay ;\n"
         '  rdfs:label "<script>alert(1)</script> & \\"quoted\\""@fr ;\n'
-        '  relais:relayOf <https://w3id.org/relais/id/dialogue-space/ok> .\n'
+        "  relais:relayOf <https://w3id.org/relais/id/dialogue-space/ok> .\n"
         '<https://w3id.org/relais/id/dialogue-space/ok> rdfs:label "<img src=x onerror=alert(2)>"@fr ;\n'
-        '  rdfs:seeAlso <javascript:alert(3)> .\n',
+        "  rdfs:seeAlso <javascript:alert(3)> .\n",
         encoding="utf-8",
     )
     with running_server(["--data", str(data)], tmp=tmp_path) as server:
@@ -465,7 +486,11 @@ def test_dumps_and_resource_pages_follow_an_update(tmp_path: Path) -> None:
         before = {d["name"]: d["sha256"] for d in httpx.get(f"{server.url}/dumps?format=json").json()["dumps"]}
         assert httpx.get(f"{server.url}/id/relay/b").status_code == 404
         update = 'INSERT DATA { GRAPH <https://w3id.org/relais/graph/small> { <https://w3id.org/relais/id/relay/b> <http://www.w3.org/2000/01/rdf-schema#label> "B"@fr } }'
-        response = httpx.post(f"{server.url}/sparql", content=update.encode(), headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer s3cret-alice"})
+        response = httpx.post(
+            f"{server.url}/sparql",
+            content=update.encode(),
+            headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer s3cret-alice"},
+        )
         assert response.status_code in (200, 204), response.text
         after = {d["name"]: d["sha256"] for d in httpx.get(f"{server.url}/dumps?format=json").json()["dumps"]}
         assert all(before[name] != after[name] for name in before)

@@ -107,12 +107,16 @@ def test_researcher_clicks_from_a_dialogue_space_to_deliverable_relay_event_and_
         page.locator("table.properties").first.get_by_role("link", name="Cercle « Investisseur sociétal »").first.click()
         page.wait_for_url("**/id/organisation/cercle-investisseur-societal")
         page.go_back()
-        page.locator("table.properties").first.get_by_role("link", name="échange avec le Cercle « Investisseur sociétal » (15 juillet 2020)").first.click()
+        page.locator("table.properties").first.get_by_role(
+            "link", name="échange avec le Cercle « Investisseur sociétal » (15 juillet 2020)"
+        ).first.click()
         page.wait_for_url("**/id/event/echange-cercle-investisseur-societal-2020-07-15")
         screenshot(page, "linked-data-click-through-event")
         # look an IRI up with the form on the home page
         page.goto(live_server.url + "/", wait_until="networkidle")
-        page.get_by_label("Look up an IRI of the graph").fill("https://w3id.org/relais/id/relay/echange-cercle-investisseur-societal-2020-07-15")
+        page.get_by_label("Look up an IRI of the graph").fill(
+            "https://w3id.org/relais/id/relay/echange-cercle-investisseur-societal-2020-07-15"
+        )
         page.get_by_role("button", name="Look up").click()
         page.wait_for_url("**/resource?iri=*")
         assert page.locator("h1").inner_text() == "échange avec le Cercle « Investisseur sociétal »"

@@ -18,7 +18,7 @@ import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, XSD
 
-from relais.store import GraphStore, Source, graph_iri, shipped_sources
+from relais.graph.store import GraphStore, Source, graph_iri, shipped_sources
 from tests.conftest import REPO, free_port, run_cli, running_oxigraph
 
 pytestmark = pytest.mark.integration
@@ -99,15 +99,17 @@ def ontology() -> Graph:
 def test_links_shapes_pass_meta_shacl_and_shipped_links_conform() -> None:
     data = ontology()
     data.parse(LINKS)
-    conforms, _, text = pyshacl.validate(
-        data, shacl_graph=Graph().parse(LINK_SHAPES), inference="none", advanced=True, meta_shacl=True
-    )
+    conforms, _, text = pyshacl.validate(data, shacl_graph=Graph().parse(LINK_SHAPES), inference="none", advanced=True, meta_shacl=True)
     assert conforms, text
 
 
 def test_every_links_shape_has_name_description_and_message() -> None:
     g = Graph().parse(LINK_SHAPES)
-    shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape)) | set(g.subjects(RDF.type, SH.SPARQLConstraint))
+    shapes = (
+        set(g.subjects(RDF.type, SH.NodeShape))
+        | set(g.subjects(RDF.type, SH.PropertyShape))
+        | set(g.subjects(RDF.type, SH.SPARQLConstraint))
+    )
     assert len(shapes) > 10
     for shape in shapes:
         for p in (SH.name, SH.description, SH.message):
@@ -123,7 +125,7 @@ def test_every_link_has_exactly_one_statement_with_provenance() -> None:
     g = Graph().parse(LINKS)
     statements = list(g.subjects(RDF.type, RELAIS.LinkStatement))
     linked = {(g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object)) for st in statements}
-    triples = {t for t in g if t[1] not in (RDF.type,) and not (t[0], RDF.type, RELAIS.LinkStatement) in g}
+    triples = {t for t in g if t[1] not in (RDF.type,) and (t[0], RDF.type, RELAIS.LinkStatement) not in g}
     assert triples == linked, "every link triple has one statement, every statement its triple"
     assert len(statements) == len(linked)
     for st in statements:
@@ -162,7 +164,7 @@ INVALID = {
     "no-accepted-by": (
         ID + "link/x",
         "https://w3id.org/relais/shapes#LinkStatementShape-acceptedBy",
-        "Give exactly one relais:acceptedBy \"name\": who reviewed and accepted this link.",
+        'Give exactly one relais:acceptedBy "name": who reviewed and accepted this link.',
         """<https://w3id.org/relais/id/organisation/x> owl:sameAs <http://stand-in.wikidata.test/entity/Q9000001> .
         <https://w3id.org/relais/id/link/x> a rdf:Statement , relais:LinkStatement ;
             rdf:subject <https://w3id.org/relais/id/organisation/x> ; rdf:predicate owl:sameAs ; rdf:object <http://stand-in.wikidata.test/entity/Q9000001> ;
@@ -172,7 +174,7 @@ INVALID = {
     "score-above-one": (
         ID + "link/x",
         "https://w3id.org/relais/shapes#LinkStatementShape-score",
-        "Give exactly one relais:linkScore as an xsd:decimal between 0 and 1 (e.g. \"0.95\"^^xsd:decimal).",
+        'Give exactly one relais:linkScore as an xsd:decimal between 0 and 1 (e.g. "0.95"^^xsd:decimal).',
         """<https://w3id.org/relais/id/organisation/x> owl:sameAs <http://stand-in.wikidata.test/entity/Q9000001> .
         <https://w3id.org/relais/id/link/x> a rdf:Statement , relais:LinkStatement ;
             rdf:subject <https://w3id.org/relais/id/organisation/x> ; rdf:predicate owl:sameAs ; rdf:object <http://stand-in.wikidata.test/entity/Q9000001> ;
@@ -258,7 +260,17 @@ def test_link_wikidata_writes_a_review_file_a_person_can_read(wikidata: str, tmp
     assert "ambiguous" in result.stdout and str(review) in result.stdout
     with open(review, encoding="utf-8") as handle:
         header = handle.readline().strip().split(",")
-    assert header[:9] == ["relais_iri", "relais_label", "candidate_iri", "candidate_label", "candidate_description", "score", "evidence", "status", "decided_by"]
+    assert header[:9] == [
+        "relais_iri",
+        "relais_label",
+        "candidate_iri",
+        "candidate_label",
+        "candidate_description",
+        "score",
+        "evidence",
+        "status",
+        "decided_by",
+    ]
     rows = read_rows(review)
     by_candidate = {r["candidate_iri"].rsplit("/", 1)[-1]: r for r in rows}
     assert {r["status"] for r in rows} <= {"proposed", "ambiguous"}, "nothing is accepted by the linker"
@@ -329,7 +341,9 @@ def test_link_accept_needs_to_know_who_accepted(wikidata: str, tmp_path: Path) -
     assert result.returncode == 2 and "--by NAME" in result.stderr and not out.exists()
     result = run_cli("link", "accept", str(review), "-o", str(out), "--by", "Grace")
     assert result.returncode == 0, result.stderr
-    assert Graph().parse(out).value(URIRef(ID + "link/organisation-le-rameau-same-as-stand-in-q9000001"), RELAIS.acceptedBy) == Literal("Grace")
+    assert Graph().parse(out).value(URIRef(ID + "link/organisation-le-rameau-same-as-stand-in-q9000001"), RELAIS.acceptedBy) == Literal(
+        "Grace"
+    )
 
 
 def test_link_wikidata_people_and_siren_identifier(wikidata: str, tmp_path: Path) -> None:
@@ -393,8 +407,12 @@ def test_link_insee_end_to_end_and_federated_query_with_standins(insee: str, wik
     assert WIKIDATA_SERVICE in query and INSEE_SERVICE in query
     local = query.replace(INSEE_SERVICE, insee).replace(WIKIDATA_SERVICE, wikidata)
     ontology_sources = [s for s in shipped_sources() if s.graph is not None and s.graph.value.endswith("/ontology")]
-    store = GraphStore.open(ontology_sources + [Source(STANDINS / "relais-territories.ttl", graph_iri("territories")), Source(links, graph_iri("links"))])
-    rows = {(r["territory"].value, r["inseeName"].value, r["code"].value, r["level"].value, r["population"].value) for r in store.query(local)}  # type: ignore[union-attr]
+    store = GraphStore.open(
+        ontology_sources + [Source(STANDINS / "relais-territories.ttl", graph_iri("territories")), Source(links, graph_iri("links"))]
+    )
+    rows = {
+        (r["territory"].value, r["inseeName"].value, r["code"].value, r["level"].value, r["population"].value) for r in store.query(local)
+    }  # type: ignore[union-attr]
     assert rows == {
         (ID + "territory/test-paris", "Paris", "75", "Departement", "1000002"),
         (ID + "territory/test-region-capitale", "Île-de-France", "11", "Region", "1000001"),
@@ -410,7 +428,10 @@ def test_federated_wikidata_query_with_the_standin(wikidata: str, tmp_path: Path
     query = (REPO / "queries" / "federated-wikidata-organisations.rq").read_text(encoding="utf-8")
     assert WIKIDATA_SERVICE in query
     store = GraphStore.open(shipped_sources() + [Source(links, graph_iri("links-accepted"))])
-    rows = {(r["organisation"].value, r["wikidata"].value, r["description"].value) for r in store.query(query.replace(WIKIDATA_SERVICE, wikidata))}  # type: ignore[union-attr]
+    rows = {
+        (r["organisation"].value, r["wikidata"].value, r["description"].value)
+        for r in store.query(query.replace(WIKIDATA_SERVICE, wikidata))
+    }  # type: ignore[union-attr]
     assert rows == {
         (ID + "organisation/le-rameau", WD + "Q9000001", "laboratoire de recherche sur les alliances (stand-in)"),
         (ID + "organisation/medef", WD + "Q9000003", "organisation patronale (stand-in)"),
@@ -418,7 +439,7 @@ def test_federated_wikidata_query_with_the_standin(wikidata: str, tmp_path: Path
 
 
 def test_federated_queries_load_as_named_queries_without_calling_the_network() -> None:
-    from relais.queries import load_queries
+    from relais.named_queries.catalog import load_queries
 
     loaded = load_queries(REPO / "queries")
     for name in ("federated-wikidata-organisations", "federated-insee-territories"):
@@ -442,7 +463,9 @@ def test_federated_insee_query_through_relais_with_standins_allow_listed(insee: 
     local = query.replace(INSEE_SERVICE, insee).replace(WIKIDATA_SERVICE, wikidata)
     data = [str(REPO / "ontology"), str(STANDINS / "relais-territories.ttl"), str(links)]
     with running_server(["--data", *data], env={"RELAIS_SERVICE_ALLOW": f"{insee},{wikidata}"}, tmp=tmp_path) as server:
-        response = httpx.get(f"{server.url}/sparql", params={"query": local}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        response = httpx.get(
+            f"{server.url}/sparql", params={"query": local}, headers={"Accept": "application/sparql-results+json"}, timeout=30
+        )
         assert response.status_code == 200, response.text
         rows = {(b["territory"]["value"], b["population"]["value"]) for b in response.json()["results"]["bindings"]}
         assert rows == {(ID + "territory/test-paris", "1000002"), (ID + "territory/test-region-capitale", "1000001")}

@@ -12,9 +12,9 @@ import pyoxigraph
 import pytest
 import rdflib
 
-from relais.queries import load_queries
+from relais.graph.store import GraphStore, shipped_sources
+from relais.named_queries.catalog import load_queries
 from relais.resources import queries_dir
-from relais.store import GraphStore, shipped_sources
 from tests.conftest import REPO, Server, running_server
 
 pytestmark = pytest.mark.integration
@@ -59,7 +59,9 @@ def test_required_iri_parameter_is_bound(server: Server) -> None:
 def test_typed_integer_date_and_optional_enumerated_parameters(server: Server) -> None:
     g = people()
     age, joined, team = (rdflib.URIRef(EX + x) for x in ("age", "joined", "team"))
-    expected = sorted(str(p) for p in g.subjects(age, None) if int(g.value(p, age)) > 35 and g.value(p, joined).toPython().isoformat() > "2020-06-01")
+    expected = sorted(
+        str(p) for p in g.subjects(age, None) if int(g.value(p, age)) > 35 and g.value(p, joined).toPython().isoformat() > "2020-06-01"
+    )
     rows = httpx.get(f"{server.url}/queries/people-filtered", params={"min": "35", "since": "2020-06-01"}).json()
     assert [r["person"] for r in rows] == expected
     in_blue = httpx.get(f"{server.url}/queries/people-filtered", params={"min": "35", "since": "2020-06-01", "team": EX + "blue"}).json()

@@ -40,7 +40,12 @@ def test_metrics_count_requests_by_route_template_and_status(tmp_path: Path) -> 
         assert _sample(text, "relais_http_requests_total", route="/queries/{name}", status="404") == 1
         assert _sample(text, "relais_http_request_duration_seconds_count", route="/sparql") == 4
         assert _sample(text, "relais_http_request_duration_seconds_bucket", route="/sparql", le="+Inf") == 4
-        for name in ("relais_queries_running", "relais_query_timeouts_total", "relais_updates_accepted_total", "relais_updates_rejected_total"):
+        for name in (
+            "relais_queries_running",
+            "relais_query_timeouts_total",
+            "relais_updates_accepted_total",
+            "relais_updates_rejected_total",
+        ):
             assert re.search(rf"^{name} \d+", text, re.MULTILINE), name
         assert "nothing-here" not in text  # raw paths never become labels
 
@@ -69,7 +74,7 @@ def test_metrics_count_timeouts_running_queries_and_updates(tmp_path: Path) -> N
     (shapes / "s.ttl").write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
         "<http://e/S> a sh:NodeShape ; sh:targetSubjectsOf <http://e/age> ;\n"
-        "  sh:property [ sh:path <http://e/age> ; sh:datatype <http://www.w3.org/2001/XMLSchema#integer> ; sh:message \"age must be an integer\" ] .\n"
+        '  sh:property [ sh:path <http://e/age> ; sh:datatype <http://www.w3.org/2001/XMLSchema#integer> ; sh:message "age must be an integer" ] .\n'
     )
     data = tmp_path / "d.ttl"
     data.write_text("".join(f"<http://e/s{i}> <http://e/p> {i} .\n" for i in range(200)))
@@ -77,7 +82,9 @@ def test_metrics_count_timeouts_running_queries_and_updates(tmp_path: Path) -> N
     with running_server(["--data", str(data)], env=env, tmp=tmp_path) as server:
         auth = {"Authorization": "Bearer tok"}
         ok = httpx.post(f"{server.url}/sparql", data={"update": "INSERT DATA { <http://e/x> <http://e/age> 3 }"}, headers=auth, timeout=60)
-        bad = httpx.post(f"{server.url}/sparql", data={"update": 'INSERT DATA { <http://e/y> <http://e/age> "old" }'}, headers=auth, timeout=60)
+        bad = httpx.post(
+            f"{server.url}/sparql", data={"update": 'INSERT DATA { <http://e/y> <http://e/age> "old" }'}, headers=auth, timeout=60
+        )
         assert (ok.status_code, bad.status_code) == (204, 422)
         slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
         assert httpx.get(f"{server.url}/sparql", params={"query": slow}, timeout=60).status_code == 503

@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from relais.queries import load_queries
+from relais.graph.store import GraphStore, shipped_sources
+from relais.named_queries.catalog import load_queries
 from relais.resources import queries_dir
-from relais.store import GraphStore, shipped_sources
 from tests.conftest import REPO, running_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -47,7 +47,9 @@ def elsewhere(tmp_path: Path) -> Path:
 
 def test_the_venv_imports_the_wheel_not_the_checkout(installed_wheel: Path, elsewhere: Path) -> None:
     python = installed_wheel / "bin" / "python"
-    where = subprocess.run([str(python), "-c", "import relais; print(relais.__file__)"], cwd=elsewhere, capture_output=True, text=True, check=True)
+    where = subprocess.run(
+        [str(python), "-c", "import relais; print(relais.__file__)"], cwd=elsewhere, capture_output=True, text=True, check=True
+    )
     assert str(installed_wheel) in where.stdout
 
 
@@ -59,7 +61,9 @@ def test_relais_help_runs_with_only_the_declared_dependencies(installed_wheel: P
 
 def test_installed_relais_query_answers_a_named_query(installed_wheel: Path, elsewhere: Path) -> None:
     name = "relay-trace"  # question 1: every relay of the article
-    result = subprocess.run([str(installed_wheel / "bin" / "relais"), "query", name, "--format", "json"], cwd=elsewhere, capture_output=True, text=True)
+    result = subprocess.run(
+        [str(installed_wheel / "bin" / "relais"), "query", name, "--format", "json"], cwd=elsewhere, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)["results"]["bindings"]
     query = load_queries(queries_dir())[name]

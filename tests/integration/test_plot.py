@@ -1,7 +1,7 @@
 """`relais plot trace|timeline|coverage -o FILE.svg|png`: valid SVG and PNG files for papers, with one
 drawn element (and one text label) per node, item or cell of the shipped data.
 
-The expected numbers come from the named queries run in-process (relais.query_api.records), not
+The expected numbers come from the named queries run in-process (relais.web.routes.named_queries.records), not
 from the view code that drew the picture.
 """
 
@@ -11,16 +11,16 @@ import struct
 import subprocess
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from relais.config import Settings
-from relais.queries import load_queries
-from relais.query_api import records
-from relais.store import GraphStore, shipped_sources
+from relais.graph.store import GraphStore, shipped_sources
+from relais.named_queries.catalog import load_queries
+from relais.named_queries.run import records
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.integration
@@ -29,7 +29,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _graph() -> tuple[GraphStore, dict[str, Any]]:
     return GraphStore.open(shipped_sources()), load_queries(Settings.from_env().queries_dir)
 
@@ -75,7 +75,13 @@ LABELS = {"trace": "label-", "timeline": "item-date-"}
 
 
 def ids(root: ET.Element, prefix: str) -> list[str]:
-    return [e.get("id", "") for e in root.iter() if e.get("id", "").startswith(prefix) and not e.get("id", "").startswith(prefix + "date-") and not e.get("id", "").startswith(prefix + "label-")]
+    return [
+        e.get("id", "")
+        for e in root.iter()
+        if e.get("id", "").startswith(prefix)
+        and not e.get("id", "").startswith(prefix + "date-")
+        and not e.get("id", "").startswith(prefix + "label-")
+    ]
 
 
 @pytest.mark.parametrize("view", ["trace", "timeline", "coverage"])

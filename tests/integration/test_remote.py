@@ -16,9 +16,9 @@ import httpx
 import pyoxigraph
 import pytest
 
-from relais.load import batches, load
-from relais.remote import RemoteConfig, RemoteStore
-from relais.store import GraphStore, shipped_sources, sources_from_paths
+from relais.graph.remote import RemoteConfig, RemoteStore
+from relais.graph.store import GraphStore, shipped_sources, sources_from_paths
+from relais.pipelines.push import batches, load
 from tests.conftest import OxigraphServer, Server, run_cli, running_oxigraph, running_server
 from tests.integration.sparql_support import ALICE, EX, FIXTURES, GRAPH, PREFIX, SHAPES, TEAM, TOKENS
 
@@ -64,20 +64,32 @@ def test_load_resumes_after_a_failure_and_a_second_run_sends_nothing(tmp_path: P
         # 200 statements per batch: the shipped graph is about 40 batches; the store "goes away" after 7.
         failing = FailAfter(7)
         with pytest.raises(Exception, match="run the same command again to resume"):
-            load(local, server.store_url, batch_size=200, state_path=state, client=httpx.Client(transport=failing), retries=0, progress=io.StringIO())
+            load(
+                local,
+                server.store_url,
+                batch_size=200,
+                state_path=state,
+                client=httpx.Client(transport=failing),
+                retries=0,
+                progress=io.StringIO(),
+            )
         done = json.loads(state.read_text())["done"]
         assert len(done) == 7
         total = len(batches(local, 200))
         assert total > 20
 
         counting = FailAfter(10**6)
-        report = load(local, server.store_url, batch_size=200, state_path=state, client=httpx.Client(transport=counting), progress=io.StringIO())
+        report = load(
+            local, server.store_url, batch_size=200, state_path=state, client=httpx.Client(transport=counting), progress=io.StringIO()
+        )
         assert (report.sent, report.skipped) == (total - 7, 7)
         assert counting.requests == total - 7
         assert remote_dataset(server) == local_dataset(local)
 
         again = FailAfter(10**6)
-        report = load(local, server.store_url, batch_size=200, state_path=state, client=httpx.Client(transport=again), progress=io.StringIO())
+        report = load(
+            local, server.store_url, batch_size=200, state_path=state, client=httpx.Client(transport=again), progress=io.StringIO()
+        )
         assert (report.sent, report.skipped, again.requests) == (0, total, 0)
         assert remote_dataset(server) == local_dataset(local)
 
@@ -86,8 +98,13 @@ def test_load_command_replaces_graphs_and_is_idempotent(tmp_path: Path) -> None:
     """A stale graph on the remote is replaced (first batch is a PUT); without the state file the result is the same."""
     local = GraphStore.open(sources_from_paths(FIXTURE_FILES)).store
     with running_oxigraph() as server:
-        stale = f"<{EX}stale> <{EX}p> \"old\" ."
-        assert httpx.put(server.store_url, params={"graph": TEAM}, content=stale, headers={"Content-Type": "application/n-triples"}).status_code < 300
+        stale = f'<{EX}stale> <{EX}p> "old" .'
+        assert (
+            httpx.put(
+                server.store_url, params={"graph": TEAM}, content=stale, headers={"Content-Type": "application/n-triples"}
+            ).status_code
+            < 300
+        )
         args = ["load", "--to", server.store_url, "--batch-size", "5", "--data", *map(str, FIXTURE_FILES)]
         first = run_cli(*args, "--state", str(tmp_path / "a.json"), cwd=tmp_path)
         assert first.returncode == 0, first.stderr
@@ -116,13 +133,20 @@ def remote_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Oxig
     with running_oxigraph() as oxigraph:
         loaded = run_cli("load", "--to", oxigraph.store_url, "--data", *map(str, FIXTURE_FILES), "--state", str(tmp / "s.json"), cwd=tmp)
         assert loaded.returncode == 0, loaded.stderr
-        env = {**oxigraph.env(), "RELAIS_UPDATE_TOKEN": TOKENS, "RELAIS_SHAPES_DIR": str(SHAPES), "RELAIS_AUDIT_LOG": str(tmp / "audit.jsonl")}
+        env = {
+            **oxigraph.env(),
+            "RELAIS_UPDATE_TOKEN": TOKENS,
+            "RELAIS_SHAPES_DIR": str(SHAPES),
+            "RELAIS_AUDIT_LOG": str(tmp / "audit.jsonl"),
+        }
         with running_server(["--backend", "remote"], env=env, tmp=tmp) as relais:
             yield oxigraph, relais
 
 
 def remote_ask(oxigraph: OxigraphServer, pattern: str) -> bool:
-    response = httpx.post(oxigraph.query_url, data={"query": PREFIX + f"ASK {{ {pattern} }}"}, headers={"Accept": "application/sparql-results+json"})
+    response = httpx.post(
+        oxigraph.query_url, data={"query": PREFIX + f"ASK {{ {pattern} }}"}, headers={"Accept": "application/sparql-results+json"}
+    )
     return bool(response.json()["boolean"])
 
 
@@ -152,7 +176,10 @@ def test_a_change_that_breaks_a_shape_is_422_and_the_remote_is_unchanged(remote_
 
 def test_delete_insert_where_is_computed_locally_and_sent_as_data(remote_pair: tuple[OxigraphServer, Server]) -> None:
     oxigraph, relais = remote_pair
-    text = PREFIX + f'DELETE {{ GRAPH <{TEAM}> {{ ?p ex:name "Dan" }} }} INSERT {{ GRAPH <{TEAM}> {{ ?p ex:name "Daniel" }} }} WHERE {{ GRAPH <{TEAM}> {{ ?p ex:name "Dan" }} }}'
+    text = (
+        PREFIX
+        + f'DELETE {{ GRAPH <{TEAM}> {{ ?p ex:name "Dan" }} }} INSERT {{ GRAPH <{TEAM}> {{ ?p ex:name "Daniel" }} }} WHERE {{ GRAPH <{TEAM}> {{ ?p ex:name "Dan" }} }}'
+    )
     sparql_update(relais, PREFIX + f'INSERT DATA {{ GRAPH <{TEAM}> {{ ex:dan a ex:Person ; ex:name "Dan" ; ex:memberOf ex:red }} }}')
     response = sparql_update(relais, text)
     assert response.status_code == 204, response.text
@@ -164,7 +191,9 @@ def test_graph_store_put_and_delete_through_relais(remote_pair: tuple[OxigraphSe
     oxigraph, relais = remote_pair
     graph = GRAPH + "scratch"
     body = f'<{EX}x> <{EX}note> "hello" .'
-    put = httpx.put(f"{relais.url}/store", params={"graph": graph}, content=body, headers={"Content-Type": "application/n-triples", **ALICE})
+    put = httpx.put(
+        f"{relais.url}/store", params={"graph": graph}, content=body, headers={"Content-Type": "application/n-triples", **ALICE}
+    )
     assert put.status_code == 201, put.text
     assert remote_ask(oxigraph, f'GRAPH <{graph}> {{ ex:x ex:note "hello" }}')
     read = httpx.get(f"{relais.url}/store", params={"graph": graph}, headers={"Accept": "application/n-triples"})
@@ -180,7 +209,9 @@ def test_named_query_parameters_are_bound_on_the_remote(remote_pair: tuple[Oxigr
     hostile = pyoxigraph.Literal('Alice" } } ; DROP ALL ; SELECT * { { "')
     result = store.query(PREFIX + "SELECT ?p ?_n WHERE { ?p ex:name ?_n }", substitutions={pyoxigraph.Variable("_n"): hostile})
     assert list(result) == []
-    result = store.query(PREFIX + "SELECT ?p ?_n WHERE { ?p ex:name ?_n }", substitutions={pyoxigraph.Variable("_n"): pyoxigraph.Literal("Alice")})
+    result = store.query(
+        PREFIX + "SELECT ?p ?_n WHERE { ?p ex:name ?_n }", substitutions={pyoxigraph.Variable("_n"): pyoxigraph.Literal("Alice")}
+    )
     assert [row["p"].value for row in result] == [EX + "alice"]
     assert remote_ask(remote_pair[0], "?s ?p ?o")  # nothing was dropped
 

@@ -20,8 +20,8 @@ from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode, QuerySolutions
 from rdflib import RDF, RDFS, SKOS, URIRef
 
-from relais.queries import NamedQuery, load_queries
-from relais.store import GraphStore, Source, graph_iri, shipped_sources
+from relais.graph.store import GraphStore, Source, graph_iri, shipped_sources
+from relais.named_queries.catalog import NamedQuery, load_queries
 from tests.conftest import REPO
 
 ID = "https://w3id.org/relais/id/"
@@ -34,7 +34,7 @@ OBSERVATOIRE = ID + "organisation/observatoire-des-partenariats"
 # The research questions of the project, word for word (each query's description quotes its question).
 QUESTIONS = {
     "relay-trace": "Which relay carries which deliverable, from which dialogue space, to whom, and when (event and date, status as of the article's date)?",
-    "coverage-gaps": "Which needs have no programme covering them in a given phase (the article's \"trous dans la raquette\"), overall and counted by volet of the reference framework?",
+    "coverage-gaps": 'Which needs have no programme covering them in a given phase (the article\'s "trous dans la raquette"), overall and counted by volet of the reference framework?',
     "deliverables-reaching": "Which deliverables reach a given organisation (e.g. the Caisse des Dépôts), by which path (directly, through a network it animates, an organisation it co-founded, an event of a platform it supports), and does each link come from the article or another public source?",
     "programmes-by-target": "Which programmes target associations, which target enterprises (SMEs), and which both?",
     "need-evidence": "Which needs rest on evidence (a survey or a statistic), from whom and when, and which on none?",
@@ -240,7 +240,9 @@ def _reaching(org: str) -> set[tuple[str, str, str, str, str]]:
             sources = [graph_of(t) - {GRAPH + "inferred"} for t in [*links, (r, R.carriesDeliverable, d)]]
             flat = {x for group in sources for x in group}
             article = GRAPH + "article"
-            provenance = "article" if flat == {article} else ("other public source" if article not in flat else "article and other public source")
+            provenance = (
+                "article" if flat == {article} else ("other public source" if article not in flat else "article and other public source")
+            )
             out.add((path, s(via), s(relay), s(d), provenance))
 
     for relay in g.subjects(R.relayTo, o):
@@ -252,7 +254,12 @@ def _reaching(org: str) -> set[tuple[str, str, str, str, str]]:
     for platform in g.subjects(R.supportedBy, o):
         for event in g.subjects(R.hostedBy, platform):
             for relay in g.subjects(R.atEvent, event):
-                add("event of a platform it supports", event, relay, [(relay, R.atEvent, event), (event, R.hostedBy, platform), (platform, R.supportedBy, o)])
+                add(
+                    "event of a platform it supports",
+                    event,
+                    relay,
+                    [(relay, R.atEvent, event), (event, R.hostedBy, platform), (platform, R.supportedBy, o)],
+                )
     return out
 
 
@@ -432,7 +439,9 @@ def test_q8_multi_role_actors(store: GraphStore, min_roles: str | None) -> None:
     counts = [int(r["roleCount"] or 0) for r in rows]
     assert counts == sorted(counts, reverse=True)
     if threshold == 2:
-        assert {CDC, ID + "organisation/le-rameau", OBSERVATOIRE, ID + "organisation/mediateur-des-entreprises"} <= {r["actor"] for r in rows}
+        assert {CDC, ID + "organisation/le-rameau", OBSERVATOIRE, ID + "organisation/mediateur-des-entreprises"} <= {
+            r["actor"] for r in rows
+        }
 
 
 # ------------------------------------------------------------------ Q9 catalyst-territories
@@ -441,7 +450,9 @@ def test_q8_multi_role_actors(store: GraphStore, min_roles: str | None) -> None:
 def _territory_rows(g: rdflib.Graph) -> dict[str, int]:
     out = {}
     for territory in g.subjects(RDF.type, R.Territory):
-        catalysts = {c for c in g.subjects(R.locatedIn, territory) if (c, RDF.type, R.TerritorialCatalyst) in g and (c, R.relaysProgramme, None) in g}
+        catalysts = {
+            c for c in g.subjects(R.locatedIn, territory) if (c, RDF.type, R.TerritorialCatalyst) in g and (c, R.relaysProgramme, None) in g
+        }
         out[s(territory)] = len(catalysts)
     return out
 
@@ -470,10 +481,14 @@ def test_q9_catalyst_territories_with_catalysts(tmp_path: Path) -> None:
     store = GraphStore.open([*shipped_sources(), Source(fixture, graph_iri("test"))])
     expected = _territory_rows(union() + rdflib.Graph().parse(fixture))
     rows = run(store, "catalyst-territories")
-    assert {r["territory"]: int(r["catalystCount"] or 0) for r in rows} == expected == {
-        "https://example.org/test/territory/a": 1,
-        "https://example.org/test/territory/b": 0,
-    }
+    assert (
+        {r["territory"]: int(r["catalystCount"] or 0) for r in rows}
+        == expected
+        == {
+            "https://example.org/test/territory/a": 1,
+            "https://example.org/test/territory/b": 0,
+        }
+    )
     a_rows = [r for r in rows if r["territory"].endswith("/a")]  # type: ignore[union-attr]
     assert {r["programme"] for r in a_rows} == {ID + "programme/p01", ID + "programme/p10"}
     assert [r["catalyst"] for r in rows if r["territory"].endswith("/b")] == [None]  # type: ignore[union-attr]

@@ -7,7 +7,7 @@ import pyoxigraph
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from relais.store import GraphStore, shipped_sources
+from relais.graph.store import GraphStore, shipped_sources
 from tests.conftest import Server
 
 pytestmark = pytest.mark.integration
@@ -41,7 +41,9 @@ def test_get_query_with_httpx_returns_sparql_json(live_server: Server) -> None:
 def test_default_graph_is_the_union_of_named_graphs(live_server: Server) -> None:
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     rows = httpx.get(f"{live_server.url}/sparql", params={"query": query}).json()["results"]["bindings"]
-    distinct = GraphStore.open(shipped_sources()).query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
+    distinct = GraphStore.open(shipped_sources()).query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+    )
     # The union default graph may repeat a triple held in two graphs; it never has fewer.
     assert int(rows[0]["n"]["value"]) >= int(next(iter(distinct))["n"].value)  # type: ignore[arg-type]
     assert int(rows[0]["n"]["value"]) > 0

@@ -90,7 +90,7 @@ def test_rdflib_sparqlstore_query(server: Server) -> None:
 def test_rdflib_sparqlupdatestore_update_then_query(server: Server) -> None:
     store = SPARQLUpdateStore(f"{server.url}/sparql", f"{server.url}/sparql", headers=dict(ALICE), autocommit=True)
     graph = rdflib.ConjunctiveGraph(store)
-    store.update(PREFIX + f"INSERT DATA {{ GRAPH <{TEAM}> {{ ex:zoe a ex:Person ; ex:name \"Zoé\" ; ex:memberOf ex:red }} }}")
+    store.update(PREFIX + f'INSERT DATA {{ GRAPH <{TEAM}> {{ ex:zoe a ex:Person ; ex:name "Zoé" ; ex:memberOf ex:red }} }}')
     got = list(graph.query(PREFIX + "SELECT ?name WHERE { ex:zoe ex:name ?name }"))
     assert [str(r[0]) for r in got] == ["Zoé"]  # type: ignore[index]
     # Without a token the same client is refused.
@@ -112,11 +112,16 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_another_triple_store_reaches_relais_with_service(server: Server, oxigraph_server: str) -> None:
-    query = PREFIX + f"""SELECT ?city ?population ?label WHERE {{
+    query = (
+        PREFIX
+        + f"""SELECT ?city ?population ?label WHERE {{
       ?city ex:population ?population .
       SERVICE <{server.url}/sparql> {{ ?city rdfs:label ?label }}
     }} ORDER BY ?city"""
-    response = httpx.get(f"{oxigraph_server}/query", params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    )
+    response = httpx.get(
+        f"{oxigraph_server}/query", params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30
+    )
     assert response.status_code == 200, response.text
     got = [(b["city"]["value"], b["population"]["value"], b["label"]["value"]) for b in response.json()["results"]["bindings"]]
     assert got == [(EX + "lyon", "522250", "Lyon"), (EX + "paris", "2102650", "Paris")]
@@ -125,10 +130,13 @@ def test_another_triple_store_reaches_relais_with_service(server: Server, oxigra
 def test_relais_reaches_an_allowed_service_and_refuses_others(oxigraph_server: str, tmp_path: Path) -> None:
     env = {"RELAIS_SERVICE_ALLOW": f"{oxigraph_server}/query"}
     with running_server(data_args(), env=env, tmp=tmp_path) as srv:
-        query = PREFIX + f"""SELECT ?label ?population WHERE {{
+        query = (
+            PREFIX
+            + f"""SELECT ?label ?population WHERE {{
           ?city rdfs:label ?label .
           SERVICE <{oxigraph_server}/query> {{ ?city ex:population ?population }}
         }} ORDER BY ?label"""
+        )
         response = httpx.get(f"{srv.url}/sparql", params={"query": query}, timeout=30)
         assert response.status_code == 200, response.text
         got = [(b["label"]["value"], b["population"]["value"]) for b in response.json()["results"]["bindings"]]

@@ -63,7 +63,9 @@ def test_a_huge_result_starts_at_once_and_memory_stays_flat(big: Server) -> None
     assert received > 200 << 20  # hundreds of MB went through ...
     growth_mib = (peak - before) / 1024
     assert growth_mib < 64, f"server memory grew by {growth_mib:.0f} MiB while streaming {received >> 20} MiB"
-    print(f"\nstreamed {received >> 20} MiB ({N_BIG * N_BIG} rows) in {total:.1f} s; first byte after {first_byte * 1000:.0f} ms; RSS +{growth_mib:.1f} MiB")
+    print(
+        f"\nstreamed {received >> 20} MiB ({N_BIG * N_BIG} rows) in {total:.1f} s; first byte after {first_byte * 1000:.0f} ms; RSS +{growth_mib:.1f} MiB"
+    )
 
 
 def test_the_streamed_document_is_complete_and_valid(big: Server) -> None:
@@ -148,15 +150,21 @@ def cutting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 ALL_NAMES = PREFIX + "SELECT ?who ?name WHERE { ?who ex:name ?name } ORDER BY ?who"
 
 
-@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"])
+@pytest.mark.parametrize(
+    "accept", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"]
+)
 def test_row_limit_truncation_is_announced_in_a_header(strict: Server, accept: str) -> None:
     query = "SELECT ?s ?o WHERE { ?s <https://example.org/kg/p3> ?o } ORDER BY ?s"
     response = httpx.get(f"{strict.url}/sparql", params={"query": query}, headers={"Accept": accept})
     assert response.status_code == 200
     assert response.headers["x-relais-truncated"] == "true; limit=3"
     assert response.headers["x-relais-row-limit"] == "3"
-    fmt = {"application/sparql-results+json": pyoxigraph.QueryResultsFormat.JSON, "application/sparql-results+xml": pyoxigraph.QueryResultsFormat.XML,
-           "text/csv": pyoxigraph.QueryResultsFormat.CSV, "text/tab-separated-values": pyoxigraph.QueryResultsFormat.TSV}[accept]
+    fmt = {
+        "application/sparql-results+json": pyoxigraph.QueryResultsFormat.JSON,
+        "application/sparql-results+xml": pyoxigraph.QueryResultsFormat.XML,
+        "text/csv": pyoxigraph.QueryResultsFormat.CSV,
+        "text/tab-separated-values": pyoxigraph.QueryResultsFormat.TSV,
+    }[accept]
     if accept == "text/csv":
         parsed = list(csv.DictReader(io.StringIO(response.text)))
     else:

@@ -15,7 +15,7 @@ import pyoxigraph
 import pytest
 import rdflib
 
-from relais.updates import replay
+from relais.sparql.updates import replay
 from tests.conftest import Server, running_server
 from tests.integration.sparql_support import ALICE, BOB, EX, PLACES, PREFIX, SHAPES, TEAM, TOKENS, data_args, fixture_store, write_big_graph
 
@@ -43,7 +43,9 @@ def audit_entries(path: Path) -> list[dict[str, object]]:
 
 def update(server: Server, text: str, headers: dict[str, str] | None = None, **params: object) -> httpx.Response:
     return httpx.post(
-        f"{server.url}/sparql", content=text.encode(), params=params,  # type: ignore[arg-type]
+        f"{server.url}/sparql",
+        content=text.encode(),
+        params=params,  # type: ignore[arg-type]
         headers={"Content-Type": "application/sparql-update", **(ALICE if headers is None else headers)},
     )
 
@@ -104,7 +106,11 @@ def test_form_update_with_using_graph_uri(server: Server) -> None:
     assert response.status_code == 204, response.text
     assert ask(server, "ex:lyon ex:seen true") and ask(server, "ex:paris ex:seen true")
     assert not ask(server, "ex:blue ex:seen true")  # the team graph's labels were not read
-    both = httpx.post(f"{server.url}/sparql", data={"update": PREFIX + f"WITH <{TEAM}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}", "using-graph-uri": PLACES}, headers=ALICE)
+    both = httpx.post(
+        f"{server.url}/sparql",
+        data={"update": PREFIX + f"WITH <{TEAM}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}", "using-graph-uri": PLACES},
+        headers=ALICE,
+    )
     assert both.status_code == 400 and "USING" in both.json()["detail"]
 
 
@@ -119,7 +125,10 @@ def test_using_named_graph_uri_sets_the_graphs_of_graph_patterns(server: Server)
 
 
 def test_delete_insert_where(server: Server, audit_log: Path) -> None:
-    text = PREFIX + f"DELETE {{ GRAPH <{TEAM}> {{ ex:bob ex:age ?a }} }} INSERT {{ GRAPH <{TEAM}> {{ ex:bob ex:age ?b }} }} WHERE {{ GRAPH <{TEAM}> {{ ex:bob ex:age ?a }} BIND(?a + 1 AS ?b) }}"
+    text = (
+        PREFIX
+        + f"DELETE {{ GRAPH <{TEAM}> {{ ex:bob ex:age ?a }} }} INSERT {{ GRAPH <{TEAM}> {{ ex:bob ex:age ?b }} }} WHERE {{ GRAPH <{TEAM}> {{ ex:bob ex:age ?a }} BIND(?a + 1 AS ?b) }}"
+    )
     assert update(server, text).status_code == 204
     assert ask(server, "ex:bob ex:age 30") and not ask(server, "ex:bob ex:age 29")
     last = audit_entries(audit_log)[-1]
@@ -157,7 +166,7 @@ def test_the_shacl_report_in_turtle_by_accept(server: Server) -> None:
 
 def test_a_multi_operation_update_is_all_or_nothing(server: Server) -> None:
     before = dump(server)
-    text = VALID + " ;\n" + f"DELETE DATA {{ GRAPH <{TEAM}> {{ ex:alice ex:name \"Alice\" }} }}"
+    text = VALID + " ;\n" + f'DELETE DATA {{ GRAPH <{TEAM}> {{ ex:alice ex:name "Alice" }} }}'
     response = update(server, text)
     assert response.status_code == 422  # alice would have no name
     assert dump(server) == before  # dan was not added either
@@ -172,7 +181,7 @@ def test_removing_a_type_breaks_the_nodes_that_point_to_it(server: Server) -> No
 
 def test_subclass_instances_are_validated_through_the_ontology(server: Server) -> None:
     """ex:chloe is an ex:Researcher, a subclass of ex:Person: removing her name breaks PersonShape."""
-    response = update(server, PREFIX + f'DELETE WHERE {{ GRAPH <{TEAM}> {{ ex:chloe ex:name ?n }} }}')
+    response = update(server, PREFIX + f"DELETE WHERE {{ GRAPH <{TEAM}> {{ ex:chloe ex:name ?n }} }}")
     assert response.status_code == 422
     assert ask(server, "ex:chloe ex:name ?n")
 
@@ -250,7 +259,12 @@ def test_an_acknowledged_change_survives_a_crash_and_the_audit_log_replays(tmp_p
     seeded.extend(q for q in fixture_quads())
     seeded.flush()
     del seeded
-    result = subprocess.run([sys.executable, "-m", "relais.updates", "replay", str(log), "--store", str(disk)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "relais.sparql.updates", "replay", str(log), "--store", str(disk)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "replayed 2 changes" in result.stdout
     reopened = pyoxigraph.Store(str(disk))
@@ -281,6 +295,6 @@ def test_changes_with_blank_nodes_are_validated_through_their_iris(server: Serve
     assert response.status_code == 422  # ex:age must be one xsd:integer, not a node
     assert {r["focusNode"] for r in response.json()["results"]} == {EX + "alice"}
     assert dump(server) == before
-    ok = update(server, PREFIX + f"INSERT DATA {{ GRAPH <{TEAM}> {{ ex:alice ex:office [ ex:room \"B12\" ] }} }}")
+    ok = update(server, PREFIX + f'INSERT DATA {{ GRAPH <{TEAM}> {{ ex:alice ex:office [ ex:room "B12" ] }} }}')
     assert ok.status_code == 204
     assert ask(server, "ex:alice ex:office/ex:room 'B12'")

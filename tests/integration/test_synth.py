@@ -11,18 +11,16 @@ import pytest
 import rdflib
 
 from relais import resources
-from relais.queries import load_queries
-from relais.store import GraphStore, shipped_sources, sources_from_paths
-from relais.synth import SYNTHETIC_BASE, SYNTHETIC_GRAPH, synthesize, synthesize_text
-from relais.validate import shapes_graph, validate_graph
+from relais.graph.shacl import shapes_graph, validate_graph
+from relais.graph.store import GraphStore, shipped_sources, sources_from_paths
+from relais.named_queries.catalog import load_queries
+from relais.pipelines.synth import SYNTHETIC_BASE, SYNTHETIC_GRAPH, synthesize, synthesize_text
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.integration
 
 # Real IRIs the synthetic data may point to (never mint): the shared concept schemes.
-REAL_CONCEPTS = tuple(
-    f"https://w3id.org/relais/id/{kind}/" for kind in ("phase", "volet", "actor-type", "relay-status")
-)
+REAL_CONCEPTS = tuple(f"https://w3id.org/relais/id/{kind}/" for kind in ("phase", "volet", "actor-type", "relay-status"))
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +39,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs() -> None:
     assert first != synthesize_text(triples=3_000, seed=2)
 
 
-def test_size_is_close_to_the_requested_count_and_every_line_is_a_distinct_quad(
-    text_10k: str, dataset_10k: pyoxigraph.Dataset
-) -> None:
+def test_size_is_close_to_the_requested_count_and_every_line_is_a_distinct_quad(text_10k: str, dataset_10k: pyoxigraph.Dataset) -> None:
     lines = text_10k.count("\n")
     assert 10_000 <= lines <= 10_300
     assert len(dataset_10k) == lines  # valid N-Quads, no duplicate statement

@@ -55,7 +55,11 @@ def test_mixed_load_loses_nothing_and_stays_flat(tmp_path: Path) -> None:
                         update = f'INSERT DATA {{ GRAPH <https://w3id.org/relais/graph/load> {{ <http://example.org/load#{marker}> <{NOTE}> "{marker}" }} }}'
                         response = http.post("/sparql", data={"update": update}, headers={"Authorization": f"Bearer {TOKEN}"})
                     else:
-                        response = http.get("/sparql", params={"query": HEAVY if kind == "heavy" else LOOKUP}, headers={"Accept": "application/sparql-results+json"})
+                        response = http.get(
+                            "/sparql",
+                            params={"query": HEAVY if kind == "heavy" else LOOKUP},
+                            headers={"Accept": "application/sparql-results+json"},
+                        )
                         if response.status_code == 200:
                             response.json()  # a complete, parseable document
                     elapsed = time.perf_counter() - started
@@ -65,7 +69,9 @@ def test_mixed_load_loses_nothing_and_stays_flat(tmp_path: Path) -> None:
                         if response.status_code in (200, 204):
                             if kind == "update":
                                 acknowledged.append(marker)
-                        elif response.status_code == 503 and (response.headers.get("retry-after") or (kind == "heavy" and "timeout" in response.text)):
+                        elif response.status_code == 503 and (
+                            response.headers.get("retry-after") or (kind == "heavy" and "timeout" in response.text)
+                        ):
                             pass  # the cap (with Retry-After) or a heavy query's timeout, said clearly: expected under load
                         else:
                             unexpected.append(f"{kind} {response.status_code}: {response.text[:200]}")
@@ -90,7 +96,12 @@ def test_mixed_load_loses_nothing_and_stays_flat(tmp_path: Path) -> None:
         assert not unexpected, unexpected[:5]
         assert outcomes[("lookup", 200)] > 100 and acknowledged, outcomes
         # Every acknowledged update is in the store.
-        found = httpx.get(f"{server.url}/sparql", params={"query": f"SELECT ?m WHERE {{ GRAPH <https://w3id.org/relais/graph/load> {{ ?s <{NOTE}> ?m }} }}"}, headers={"Accept": "application/sparql-results+json"}, timeout=60).json()
+        found = httpx.get(
+            f"{server.url}/sparql",
+            params={"query": f"SELECT ?m WHERE {{ GRAPH <https://w3id.org/relais/graph/load> {{ ?s <{NOTE}> ?m }} }}"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        ).json()
         assert {b["m"]["value"] for b in found["results"]["bindings"]} >= set(acknowledged)
         # Flat memory: the second half of the run does not keep growing.
         half = len(rss) // 2

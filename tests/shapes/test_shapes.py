@@ -14,7 +14,7 @@ data/*.ttl, ont_graph = ontology, inference "none", advanced=True.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph
@@ -35,12 +35,12 @@ ARTICLE = URIRef(ID + "article/bilan-3-mois-2020-06-23")
 STATEMENT_BASE = ID + "statement/"
 
 
-@lru_cache(maxsize=None)
+@cache
 def shapes_graph() -> Graph:
     return Graph().parse(SHAPES_FILE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def ontology_graph() -> Graph:
     g = Graph()
     for f in sorted((ROOT / "ontology").glob("*.ttl")):
@@ -48,7 +48,7 @@ def ontology_graph() -> Graph:
     return g
 
 
-@lru_cache(maxsize=None)
+@cache
 def graph_of(name: str) -> Graph:
     return Graph().parse(ROOT / "data" / f"{name}.ttl")
 
@@ -130,7 +130,9 @@ def test_every_class_used_in_data_has_a_node_shape() -> None:
     used = set()
     for name in ("article", "public", "catalog", "provenance"):
         used |= set(graph_of(name).objects(None, RDF.type))
-    used |= set(ontology_graph().objects(None, RDF.type)) & {URIRef(str(RELAIS) + n) for n in ("Phase", "ActorType", "RelayStatus", "ProgrammeComponent")}
+    used |= set(ontology_graph().objects(None, RDF.type)) & {
+        URIRef(str(RELAIS) + n) for n in ("Phase", "ActorType", "RelayStatus", "ProgrammeComponent")
+    }
     missing = {c for c in used if c not in targeted}
     assert not missing, f"classes without a node shape: {sorted(missing)}"
 
@@ -142,7 +144,7 @@ def read_expectations(path: Path) -> dict[str, str]:
     exp = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# expect-"):
-            key, _, value = line[len("# expect-"):].partition(":")
+            key, _, value = line[len("# expect-") :].partition(":")
             exp[key.strip()] = value.strip()
     assert {"focus", "source", "message"} <= exp.keys(), f"{path.name}: missing expect- header"
     return exp

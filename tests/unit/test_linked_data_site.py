@@ -6,7 +6,9 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from relais.errors import NotAcceptable
-from relais.site import ALL_PAGE_FORMATS, HTML, JSONLD, RDFXML, TURTLE, Labeller, local_href, negotiate
+from relais.graph.labels import Labeller
+from relais.vocab import local_href
+from relais.web.pages import ALL_PAGE_FORMATS, HTML, JSONLD, RDFXML, TURTLE, negotiate
 
 
 @pytest.mark.parametrize(

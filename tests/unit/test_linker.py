@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from relais.linker import (
+from relais.pipelines.linker import (
     INSEE,
     WIKIDATA,
     Candidate,
@@ -81,13 +81,23 @@ def test_a_conflicting_identifier_halves_the_score() -> None:
     entity = Entity(ID + "organisation/x", "organisation", [("CJD", "fr")], identifiers={"siren": "999999991"})
     candidate = _candidate("Q1", "CJD", "Q100")
     candidate.identifiers = {"siren": "999999992"}
-    (row,) = review_rows([entity], {entity.iri: {candidate.iri: candidate}}, WIKIDATA, {NS + "Q100": {"Q43229"}}, endpoint="http://x/q", retrieved="d", min_score=Decimal("0"))
+    (row,) = review_rows(
+        [entity],
+        {entity.iri: {candidate.iri: candidate}},
+        WIKIDATA,
+        {NS + "Q100": {"Q43229"}},
+        endpoint="http://x/q",
+        retrieved="d",
+        min_score=Decimal("0"),
+    )
     assert row.score == Decimal("0.50") and "DIFFERS" in row.evidence
 
 
 def test_insee_types_agree_for_territories() -> None:
     entity = Entity(ID + "territory/t", "territory", [("Paris", "fr")])
-    candidate = Candidate("http://stand-in.insee.test/geo/departement-75", labels=[("Paris", "fr")], types={"http://rdf.insee.fr/def/geo#Departement"})
+    candidate = Candidate(
+        "http://stand-in.insee.test/geo/departement-75", labels=[("Paris", "fr")], types={"http://rdf.insee.fr/def/geo#Departement"}
+    )
     (row,) = review_rows([entity], {entity.iri: {candidate.iri: candidate}}, INSEE, {}, endpoint="http://x/q", retrieved="d")
     assert row.score == Decimal("1.00") and "INSEE Departement" in row.evidence
 
@@ -150,7 +160,10 @@ def test_malformed_accepted_rows_are_refused(change: dict[str, str], message: st
 def test_link_slugs_are_readable_and_stable() -> None:
     slug = link_slug(ID + "organisation/le-rameau", "http://www.w3.org/2002/07/owl#sameAs", NS + "Q9000001")
     assert slug == "organisation-le-rameau-same-as-stand-in-q9000001"
-    assert link_slug(ID + "kit/odd-17-en-pratique", "http://purl.org/dc/terms/subject", "http://metadata.un.org/sdg/17") == "kit-odd-17-en-pratique-subject-metadata-sdg-17"
+    assert (
+        link_slug(ID + "kit/odd-17-en-pratique", "http://purl.org/dc/terms/subject", "http://metadata.un.org/sdg/17")
+        == "kit-odd-17-en-pratique-subject-metadata-sdg-17"
+    )
 
 
 def test_client_refuses_a_non_http_endpoint() -> None:
@@ -160,7 +173,10 @@ def test_client_refuses_a_non_http_endpoint() -> None:
 
 def test_a_review_saved_with_semicolons_is_read(tmp_path: Path) -> None:
     path = tmp_path / "review.csv"
-    path.write_text("\ufeffrelais_iri;candidate_iri;score;status;decided_by\n" + ID + "organisation/cjd;" + NS + "Q1;0,9;accepted;Ada\n", encoding="utf-8")
+    path.write_text(
+        "\ufeffrelais_iri;candidate_iri;score;status;decided_by\n" + ID + "organisation/cjd;" + NS + "Q1;0,9;accepted;Ada\n",
+        encoding="utf-8",
+    )
     ((line, row),) = read_review(path)
     assert line == 2 and row["candidate_iri"] == NS + "Q1" and row["status"] == "accepted"
     (link,) = plan_links(path, read_review(path), None, TODAY)

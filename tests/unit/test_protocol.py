@@ -6,7 +6,8 @@ import pytest
 
 from relais.config import parse_tokens
 from relais.errors import BadRequest, Forbidden, NotAcceptable, Unauthorized, UnsupportedMediaType
-from relais.protocol import (
+from relais.sparql.policy import add_using, allowed, authenticate, check_query, check_update, refuse_loads, refuse_services
+from relais.sparql.protocol import (
     GRAPH_FORMATS,
     GRAPH_MEDIA_ALIASES,
     RESULT_FORMATS,
@@ -20,7 +21,6 @@ from relais.protocol import (
     parse_accept,
     parse_operation,
 )
-from relais.security import add_using, allowed, authenticate, check_query, check_update, refuse_loads, refuse_services
 
 
 @pytest.mark.parametrize(
@@ -83,13 +83,20 @@ def test_format_parameter() -> None:
 
 
 def test_parse_get_query_with_dataset() -> None:
-    op = parse_operation("GET", [("query", "ASK {}"), ("default-graph-uri", "http://a"), ("named-graph-uri", "http://b"), ("named-graph-uri", "http://c")], None, b"")
+    op = parse_operation(
+        "GET",
+        [("query", "ASK {}"), ("default-graph-uri", "http://a"), ("named-graph-uri", "http://b"), ("named-graph-uri", "http://c")],
+        None,
+        b"",
+    )
     assert op == QueryRequest("ASK {}", ("http://a",), ("http://b", "http://c"), None)
 
 
 def test_parse_post_bodies() -> None:
     assert parse_operation("POST", [], "application/sparql-query", "ASK { ?s ?p 'é' }".encode()) == QueryRequest("ASK { ?s ?p 'é' }")
-    form = parse_operation("POST", [], "application/x-www-form-urlencoded; charset=UTF-8", b"update=CLEAR+ALL&using-graph-uri=http%3A%2F%2Fg")
+    form = parse_operation(
+        "POST", [], "application/x-www-form-urlencoded; charset=UTF-8", b"update=CLEAR+ALL&using-graph-uri=http%3A%2F%2Fg"
+    )
     assert form == UpdateRequest("CLEAR ALL", ("http://g",), ())
     assert parse_operation("GET", [], None, b"") is None  # Service Description or editor
 
@@ -125,7 +132,11 @@ def test_row_writers_produce_documents_the_parsers_accept() -> None:
     lit = pyoxigraph.Literal('a "b"\tc', language="fr")
     iri = pyoxigraph.NamedNode("http://x/1")
     num = pyoxigraph.Literal("3", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-    for name, fmt in (("json", pyoxigraph.QueryResultsFormat.JSON), ("xml", pyoxigraph.QueryResultsFormat.XML), ("tsv", pyoxigraph.QueryResultsFormat.TSV)):
+    for name, fmt in (
+        ("json", pyoxigraph.QueryResultsFormat.JSON),
+        ("xml", pyoxigraph.QueryResultsFormat.XML),
+        ("tsv", pyoxigraph.QueryResultsFormat.TSV),
+    ):
         writer = RowWriter(RESULT_FORMATS[name], ["a", "b", "c"])
         text = writer.head() + writer.row([iri, lit, None]) + writer.row([num, pyoxigraph.BlankNode("b0"), iri]) + writer.tail()
         rows = list(pyoxigraph.parse_query_results(text.encode(), format=fmt))  # type: ignore[arg-type]
@@ -140,7 +151,9 @@ def test_a_cut_document_does_not_parse(name: str) -> None:
     writer = RowWriter(RESULT_FORMATS[name], ["a"])
     cut = writer.head() + writer.row([pyoxigraph.NamedNode("http://x/1")])
     body = cut.encode() + cut_marker(RESULT_FORMATS[name], "query timeout (1 s)")
-    fmt = {"json": pyoxigraph.QueryResultsFormat.JSON, "xml": pyoxigraph.QueryResultsFormat.XML, "tsv": pyoxigraph.QueryResultsFormat.TSV}[name]
+    fmt = {"json": pyoxigraph.QueryResultsFormat.JSON, "xml": pyoxigraph.QueryResultsFormat.XML, "tsv": pyoxigraph.QueryResultsFormat.TSV}[
+        name
+    ]
     with pytest.raises(SyntaxError):
         list(pyoxigraph.parse_query_results(body, format=fmt))  # type: ignore[arg-type]
 
@@ -251,6 +264,10 @@ def test_keyword_scan_skips_names_iris_and_variables(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(parser, "parseQuery", no_parse)
     lean = "PREFIX cpsv: <http://purl.org/vocab/cpsv#> SELECT ?from WHERE { ?s a cpsv:PublicService ; <http://x/service> ?from }"
     assert check_query(lean).services == [] and not check_query(lean).has_dataset_clause
-    for risky in ("SELECT * WHERE { SERVICE <http://a/> {} }", "SELECT * WHERE { ?s ?p ?o .SERVICE <http://a/> {} }", "SELECT * WHERE {}SERVICE"):
+    for risky in (
+        "SELECT * WHERE { SERVICE <http://a/> {} }",
+        "SELECT * WHERE { ?s ?p ?o .SERVICE <http://a/> {} }",
+        "SELECT * WHERE {}SERVICE",
+    ):
         with pytest.raises(BadRequest, match="cannot hold"):
             check_query(risky)

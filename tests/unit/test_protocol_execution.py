@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from relais.execution import QueryJob
+from relais.sparql.execution import QueryJob
 
 
 def test_a_silent_worker_is_cut_at_the_deadline() -> None:

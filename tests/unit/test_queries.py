@@ -9,7 +9,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Variable
 
 from relais.errors import BadRequest
-from relais.queries import QueryFileError, load_queries, parse_query_file
+from relais.named_queries.catalog import QueryFileError, load_queries, parse_query_file
 from relais.resources import queries_dir
 
 
@@ -27,10 +27,22 @@ def test_every_shipped_query_loads_with_summary_and_description() -> None:
 
 
 def test_header_and_parameter_kinds(tmp_path: Path) -> None:
-    query = parse_query_file(write(tmp_path, "#+ summary: S\n#+ tags: [a, b]\n#+ pagination: 10\nSELECT ?_org_iri ?__since_date ?_n_integer ?_x_decimal ?_label_fr ?_free WHERE {}\n"))
+    query = parse_query_file(
+        write(
+            tmp_path,
+            "#+ summary: S\n#+ tags: [a, b]\n#+ pagination: 10\nSELECT ?_org_iri ?__since_date ?_n_integer ?_x_decimal ?_label_fr ?_free WHERE {}\n",
+        )
+    )
     assert query.tags == ("a", "b") and query.pagination == 10
     kinds = {p.name: (p.kind, p.required) for p in query.parameters}
-    assert kinds == {"org": ("iri", True), "since": ("date", False), "n": ("integer", True), "x": ("decimal", True), "label": ("lang:fr", True), "free": ("literal", True)}
+    assert kinds == {
+        "org": ("iri", True),
+        "since": ("date", False),
+        "n": ("integer", True),
+        "x": ("decimal", True),
+        "label": ("lang:fr", True),
+        "free": ("literal", True),
+    }
     subs = query.substitutions({"org": "https://w3id.org/relais/id/a", "n": "3", "x": "2.5", "label": "bonjour", "free": "z"})
     assert subs[Variable("_org_iri")] == NamedNode("https://w3id.org/relais/id/a")
     assert subs[Variable("_label_fr")] == Literal("bonjour", language="fr")
@@ -56,7 +68,9 @@ def test_malformed_files_fail_at_load_with_file_and_reason(tmp_path: Path, text:
 
 
 def test_bad_values_name_the_parameter(tmp_path: Path) -> None:
-    query = parse_query_file(write(tmp_path, "#+ summary: S\n#+ enumerate: {phase: [urgence, relance]}\nSELECT ?_phase ?_d_date WHERE {}\n"))
+    query = parse_query_file(
+        write(tmp_path, "#+ summary: S\n#+ enumerate: {phase: [urgence, relance]}\nSELECT ?_phase ?_d_date WHERE {}\n")
+    )
     with pytest.raises(BadRequest, match="parameter 'phase' must be one of: urgence, relance"):
         query.substitutions({"phase": "autre", "d": "2020-01-01"})
     with pytest.raises(BadRequest, match="parameter 'd'"):

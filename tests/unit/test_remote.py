@@ -7,7 +7,16 @@ import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Store, Variable
 
 from relais.errors import BadRequest
-from relais.remote import RemoteConfig, RemoteError, RemoteStore, RemoteTimeout, RemoteUnavailable, RemoteUnsupported, bind_values, where_brace
+from relais.graph.remote import (
+    RemoteConfig,
+    RemoteError,
+    RemoteStore,
+    RemoteTimeout,
+    RemoteUnavailable,
+    RemoteUnsupported,
+    bind_values,
+    where_brace,
+)
 
 X = Variable("_x")
 IRI = NamedNode("https://example.org/kg/alice")
@@ -89,7 +98,9 @@ def test_answers_become_pyoxigraph_results() -> None:
             return httpx.Response(200, content=body, headers={"Content-Type": "application/sparql-results+json"})
         if query.startswith("ASK"):
             return httpx.Response(200, content=b'{"head":{},"boolean":true}', headers={"Content-Type": "application/sparql-results+json"})
-        return httpx.Response(200, content=b"<http://ex/a> <http://ex/p> <http://ex/b> .\n", headers={"Content-Type": "application/n-triples"})
+        return httpx.Response(
+            200, content=b"<http://ex/a> <http://ex/p> <http://ex/b> .\n", headers={"Content-Type": "application/n-triples"}
+        )
 
     store = store_answering(handler)
     select = store.query("SELECT ?s WHERE { ?s ?p ?o }")
@@ -139,9 +150,14 @@ def test_patterns_with_a_blank_node_match_nothing_without_asking() -> None:
 
 def test_an_ask_answered_as_a_row_is_a_boolean() -> None:
     """Virtuoso 7 writes an ASK answer in JSON as a row of ?__ASK_RETVAL, or no row for false."""
+
     def answer(value: bool) -> RemoteStore:
-        rows = '[{"__ASK_RETVAL":{"type":"typed-literal","datatype":"http://www.w3.org/2001/XMLSchema#integer","value":"1"}}]' if value else "[]"
-        body = '{"head":{"vars":["__ASK_RETVAL"]},"results":{"bindings":%s}}' % rows
+        rows = (
+            '[{"__ASK_RETVAL":{"type":"typed-literal","datatype":"http://www.w3.org/2001/XMLSchema#integer","value":"1"}}]'
+            if value
+            else "[]"
+        )
+        body = '{"head":{"vars":["__ASK_RETVAL"]},"results":{"bindings":' + rows + "}}"
         return store_answering(lambda r: httpx.Response(200, text=body, headers={"Content-Type": "application/sparql-results+json"}))
 
     yes, no = answer(True).query("ASK { ?s ?p ?o }"), answer(False).query("ASK { ?s ?p ?o }")

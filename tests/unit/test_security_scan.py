@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from relais.errors import BadRequest
-from relais.security import check_query, is_heavy
+from relais.sparql.policy import check_query, is_heavy
 
 
 def test_service_in_a_comment_or_string_is_not_a_service_call() -> None:
@@ -18,7 +18,7 @@ def test_a_real_service_call_is_still_found_and_refused_when_its_target_is_a_var
     check = check_query("# a comment\nSELECT * WHERE { SERVICE <http://e/sparql> { ?s ?p ?o } }")
     assert check.services == ["http://e/sparql"]
     with pytest.raises(BadRequest, match="variable"):
-        from relais.security import refuse_services
+        from relais.sparql.policy import refuse_services
 
         refuse_services(check_query("SELECT * WHERE { SERVICE ?x { ?s ?p ?o } }").services, ())
 

@@ -1,0 +1,1 @@
+"""Named queries: the catalogue of queries/*.rq and the one way to run one."""

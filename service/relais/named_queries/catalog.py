@@ -1,0 +1,246 @@
+"""Named queries: queries/*.rq with grlc-style ``#+`` headers and BASIL-style parameters.
+
+A parameter is a variable ``?_name_kind`` (required) or ``?__name_kind`` (optional), where the
+kind is ``iri``, ``integer``, ``decimal``, ``date``, ``literal`` or a language tag. Values are
+bound as typed RDF terms through pyoxigraph substitutions, never pasted into the query text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple, Variable
+
+from relais.errors import BadRequest, NotFound, RelaisError
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+HEADER_KEYS = {"summary", "description", "tags", "method", "pagination", "defaults", "enumerate"}
+KINDS = {"iri", "integer", "decimal", "date", "literal"}
+_HEADER = re.compile(r"^#\+\s*([A-Za-z_]+)\s*:\s*(.*)$")
+_PARAM = re.compile(r"[?$](__?[A-Za-z][A-Za-z0-9_]*)")
+_LANG = re.compile(r"^[a-z]{2,3}$")
+# pyoxigraph evaluates BOUND() of a substituted variable as false (measured with 0.5.13), so an
+# optional parameter must be tested as COALESCE(?x = ?__param, true), never with BOUND().
+_BOUND_PARAM = re.compile(r"BOUND\s*\(\s*[?$](__?[A-Za-z][A-Za-z0-9_]*)\s*\)", re.IGNORECASE)
+
+
+class QueryFileError(RelaisError):
+    """A .rq file whose header or parameters are malformed: names file and line."""
+
+    status = 500
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One query parameter: its public name, the SPARQL variable, whether required, its kind."""
+
+    name: str
+    variable: str
+    required: bool
+    kind: str  # iri | integer | decimal | date | literal | lang:<tag>
+
+    def bind(self, raw: str) -> NamedNode | Literal:
+        """Turn a request value into a typed RDF term, or say what is wrong with it."""
+        try:
+            if self.kind == "iri":
+                if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", raw):
+                    raise ValueError("an absolute IRI such as https://w3id.org/relais/id/...")
+                return NamedNode(raw)
+            if self.kind == "integer":
+                return Literal(str(int(raw)), datatype=NamedNode(XSD + "integer"))
+            if self.kind == "decimal":
+                return Literal(str(Decimal(raw)), datatype=NamedNode(XSD + "decimal"))
+            if self.kind == "date":
+                return Literal(dt.date.fromisoformat(raw).isoformat(), datatype=NamedNode(XSD + "date"))
+            if self.kind.startswith("lang:"):
+                return Literal(raw, language=self.kind[5:])
+            return Literal(raw)
+        except (ValueError, InvalidOperation) as exc:
+            expected = {
+                "integer": "an integer",
+                "decimal": "a decimal number",
+                "date": "a date as YYYY-MM-DD",
+            }.get(self.kind, str(exc))
+            raise BadRequest(f"parameter '{self.name}': {raw!r} is not {expected}") from None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A research question as a SPARQL query with its metadata."""
+
+    name: str
+    path: Path
+    text: str
+    summary: str
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    method: str = "GET"
+    pagination: int | None = None
+    defaults: dict[str, str] = field(default_factory=dict)
+    enumerate: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    parameters: tuple[Parameter, ...] = ()
+
+    def substitutions(self, values: dict[str, str]) -> dict[Variable, Any]:
+        """Check and bind request values: missing, unknown, malformed or non-enumerated values are a 400."""
+        known = {p.name for p in self.parameters}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            allowed = ", ".join(sorted(known)) or "none"
+            raise BadRequest(f"unknown parameter(s) {', '.join(unknown)} for query '{self.name}'; allowed: {allowed}")
+        bound: dict[Variable, Any] = {}
+        for param in self.parameters:
+            raw = values.get(param.name, self.defaults.get(param.name))
+            if raw is None or raw == "":
+                if param.required:
+                    raise BadRequest(f"parameter '{param.name}' is required for query '{self.name}'")
+                continue
+            allowed_values = self.enumerate.get(param.name)
+            if allowed_values and raw not in allowed_values:
+                raise BadRequest(f"parameter '{param.name}' must be one of: {', '.join(allowed_values)}")
+            bound[Variable(param.variable)] = param.bind(raw)
+        return bound
+
+
+def _parse_value(raw: str) -> Any:
+    """Parse the flow-style YAML subset used in headers: scalars, [lists] and {maps}.
+
+    >>> _parse_value("[a, b]")
+    ['a', 'b']
+    >>> _parse_value("{phase: urgence}")
+    {'phase': 'urgence'}
+    >>> _parse_value("{phase: [urgence, relance]}")
+    {'phase': ['urgence', 'relance']}
+    """
+    raw = raw.strip()
+    if raw.startswith("[") and raw.endswith("]"):
+        return [item.strip().strip("'\"") for item in _split_top(raw[1:-1]) if item.strip()]
+    if raw.startswith("{") and raw.endswith("}"):
+        result: dict[str, Any] = {}
+        for item in _split_top(raw[1:-1]):
+            if not item.strip():
+                continue
+            key, sep, value = item.partition(":")
+            if not sep:
+                raise ValueError(f"expected 'key: value' in {raw!r}")
+            result[key.strip()] = _parse_value(value)
+        return result
+    return raw.strip("'\"")
+
+
+def _split_top(text: str) -> list[str]:
+    """Split on commas that are not inside brackets (IRIs with ':' stay whole)."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return parts
+
+
+def _parameter(variable: str) -> Parameter:
+    required = not variable.startswith("__")
+    stem = variable.lstrip("_")
+    name, _, suffix = stem.rpartition("_")
+    if name and suffix in KINDS:
+        return Parameter(name, variable, required, suffix)
+    if name and _LANG.match(suffix):
+        return Parameter(name, variable, required, f"lang:{suffix}")
+    return Parameter(stem, variable, required, "literal")
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """Read a .rq file; a malformed header, unknown key or missing summary names file and line."""
+    text = path.read_text(encoding="utf-8")
+    meta: dict[str, Any] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#+"):
+            continue
+        match = _HEADER.match(line)
+        if not match:
+            raise QueryFileError(f"{path}:{number}: malformed header line; write '#+ key: value'")
+        key, value = match.group(1), match.group(2)
+        if key not in HEADER_KEYS:
+            raise QueryFileError(f"{path}:{number}: unknown header key '{key}'; known: {', '.join(sorted(HEADER_KEYS))}")
+        try:
+            meta[key] = _parse_value(value)
+        except ValueError as exc:
+            raise QueryFileError(f"{path}:{number}: {exc}") from None
+    if not meta.get("summary"):
+        raise QueryFileError(f"{path}:1: missing '#+ summary:' header")
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    bound = _BOUND_PARAM.search(body)
+    if bound:
+        param = bound.group(1)
+        raise QueryFileError(
+            f"{path}: BOUND(?{param}) is always false once a value is substituted; "
+            f"test an optional parameter with COALESCE(?x = ?{param}, true), or "
+            f"!COALESCE(?{param} = ?{param}, false) || EXISTS {{ ... ?{param} }}, instead"
+        )
+    variables = dict.fromkeys(_PARAM.findall(body))
+    parameters = tuple(_parameter(v) for v in variables)
+    try:
+        pagination = int(meta["pagination"]) if "pagination" in meta else None
+    except ValueError:
+        raise QueryFileError(f"{path}: 'pagination' must be a whole number") from None
+    query = NamedQuery(
+        name=path.stem,
+        path=path,
+        text=text,
+        summary=str(meta["summary"]),
+        description=str(meta.get("description", "")),
+        tags=tuple(meta.get("tags") or ()),
+        method=str(meta.get("method", "GET")).upper(),
+        pagination=pagination,
+        defaults={str(k): str(v) for k, v in (meta.get("defaults") or {}).items()},
+        enumerate={str(k): tuple(v) for k, v in (meta.get("enumerate") or {}).items()},
+        parameters=parameters,
+    )
+    _check_against_empty_store(query)
+    return query
+
+
+def _dummy(param: Parameter) -> NamedNode | Literal:
+    samples = {"iri": "https://w3id.org/relais/id/x", "integer": "1", "decimal": "1.0", "date": "2020-01-01"}
+    return param.bind(samples.get(param.kind, "x"))
+
+
+def _check_against_empty_store(query: NamedQuery) -> None:
+    """Parse the query and bind every parameter once: a SELECT that does not project a parameter fails here."""
+    subs: dict[Variable, NamedNode | BlankNode | Literal | Triple] = {Variable(p.variable): _dummy(p) for p in query.parameters}
+    try:
+        result = Store().query(query.text, substitutions=subs, use_default_graph_as_union=True)
+        if hasattr(result, "__iter__"):
+            list(result)
+    except SyntaxError as exc:
+        raise QueryFileError(f"{query.path}: SPARQL syntax error: {exc}") from None
+    except RuntimeError as exc:
+        raise QueryFileError(f"{query.path}: {exc}; a SELECT must project every ?_parameter") from None
+
+
+def load_queries(folder: Path) -> dict[str, NamedQuery]:
+    """Every .rq file in ``folder``, by name."""
+    return {q.name: q for q in (parse_query_file(p) for p in sorted(folder.glob("*.rq")))}
+
+
+def resolve(name_or_path: str, folder: Path) -> NamedQuery:
+    """A query by name (queries/NAME.rq) or by file path, for the CLI."""
+    path = Path(name_or_path)
+    if path.suffix == ".rq" and path.is_file():
+        return parse_query_file(path)
+    candidate = folder / f"{name_or_path}.rq"
+    if candidate.is_file():
+        return parse_query_file(candidate)
+    names = ", ".join(sorted(p.stem for p in folder.glob("*.rq"))) or "none"
+    raise NotFound(f"no query file or named query '{name_or_path}' (named queries: {names})")

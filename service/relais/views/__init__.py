@@ -1,0 +1,1 @@
+"""View models (trace, timeline, coverage) and their matplotlib pictures (no FastAPI)."""

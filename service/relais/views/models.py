@@ -1,0 +1,624 @@
+"""The pictures: relay trace, timeline and coverage matrix, as HTML pages and as JSON and CSV data.
+
+Every view is drawn from named queries (queries/relay-trace.rq, queries/chronology.rq,
+queries/view-coverage.rq with queries/coverage-gaps.rq): this module only shapes their rows into
+nodes, links, items and cells, and labels IRIs in the requested language. The same functions feed
+the browser (ECharts, vendored in static/vendor/echarts/) and ``relais plot`` (matplotlib, plot.py).
+
+Routes: ``/views`` (index), ``/views/{trace|timeline|coverage}`` (HTML), ``.json``, ``.csv`` and,
+drawn server-side by matplotlib, ``.svg`` and ``.png``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+from typing import Literal as TypingLiteral
+
+from relais.errors import BadRequest, NotFound, RelaisError
+from relais.graph.labels import Labeller
+from relais.graph.store import GraphStore
+from relais.named_queries.catalog import NamedQuery
+from relais.named_queries.run import records
+from relais.vocab import local_href
+
+log = logging.getLogger(__name__)
+
+ID = "https://w3id.org/relais/id/"
+VIEWS = ("trace", "timeline", "coverage")
+Lang = TypingLiteral["fr", "en"]
+# The named queries each view stands on.
+VIEW_QUERIES: dict[str, tuple[str, ...]] = {
+    "trace": ("relay-trace",),
+    "timeline": ("chronology",),
+    "coverage": ("view-coverage", "coverage-gaps", "needs"),
+}
+# Layers of the relay trace, left to right.
+TRACE_LAYERS = ("space", "deliverable", "relay", "target", "event")
+_DEPTH = {"space": 0, "deliverable": 1, "relay": 2, "target": 3, "event": 3}
+# Phase order of the reference framework: emergency first, then recovery.
+PHASE_ORDER = {ID + "phase/urgence": 0, ID + "phase/relance": 1}
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+
+
+class ViewUnavailable(RelaisError):
+    """A view whose named query is missing from queries/."""
+
+    status = 503
+
+
+# --- words ------------------------------------------------------------------------------------
+
+TEXT: dict[str, dict[str, str]] = {
+    "fr": {
+        "views": "Vues",
+        "views_lead": "Les relais, la chronologie et les trous dans la raquette, en images. Chaque vue se télécharge en SVG et PNG, et ses données en JSON et CSV.",
+        "trace": "Trace des relais",
+        "trace_lead": "Quel relais porte quel livrable, depuis quel espace de dialogue, vers qui, quand : des espaces de dialogue aux livrables, aux relais, puis aux cibles et aux événements. Les couleurs suivent l'espace de dialogue. Cliquez un nœud pour ouvrir sa page.",
+        "timeline": "Chronologie 2020",
+        "timeline_lead": "La démarche, le rapport, les événements, les programmes et les états de l'inventaire sur un axe du temps. Cliquez un point pour ouvrir sa page.",
+        "coverage": "Matrice de couverture",
+        "coverage_lead": "Besoins (lignes) × programmes (colonnes) : une case pleine quand le programme couvre le besoin. Les besoins qu'aucun programme de leur phase ne couvre (les « trous dans la raquette ») sont marqués en rouge.",
+        "space": "Espace de dialogue",
+        "deliverable": "Livrable",
+        "relay": "Relais",
+        "target": "Cible",
+        "event": "Événement",
+        "date": "Date",
+        "status": "Statut",
+        "later_status": "Statut ultérieur",
+        "from": "Du",
+        "to": "Au",
+        "all": "Tous",
+        "apply": "Filtrer",
+        "reset": "Tout afficher",
+        "actor_type": "Type d'acteur",
+        "need": "Besoin",
+        "programme": "Programme",
+        "phase": "Phase",
+        "volet": "Volet",
+        "covered_by": "Programmes qui le couvrent",
+        "gap": "Trou dans la raquette",
+        "gaps": "trous dans la raquette",
+        "covers": "couvre",
+        "not_covered": "non couvert",
+        "illustrative": "illustratif (pas un fait)",
+        "kind": "Nature",
+        "item": "Élément",
+        "source": "Source",
+        "data": "Données",
+        "download_svg": "Télécharger l'image SVG",
+        "download_png": "Télécharger l'image PNG",
+        "figure_svg": "SVG pour publication (matplotlib)",
+        "figure_png": "PNG pour publication (matplotlib)",
+        "query": "Requête nommée",
+        "table": "Le même contenu en tableau",
+        "count_trace": "{spaces} espaces de dialogue, {deliverables} livrables, {relays} relais, {targets} cibles, {events} événements.",
+        "count_timeline": "{items} éléments datés, du {first} au {last}.",
+        "count_coverage": "{needs} besoins × {programmes} programmes ; {gaps} trous dans la raquette.",
+        "empty": "Aucune donnée pour ces filtres.",
+        "other_lang": "English",
+        "by_volet": "Besoins et trous par volet",
+        "needs_in_volet": "Besoins",
+        "gaps_in_volet": "Trous",
+        "no_volet": "sans volet",
+        "chart_help": "Image interactive : au clavier, Tab puis les flèches parcourent les éléments et Entrée ouvre leur page ; le tableau ci-dessous contient les mêmes éléments et leurs liens.",
+    },
+    "en": {
+        "views": "Views",
+        "views_lead": "The relays, the chronology and the gaps, as pictures. Each view downloads as SVG and PNG, and its data as JSON and CSV.",
+        "trace": "Relay trace",
+        "trace_lead": "Which relay carries which deliverable, from which dialogue space, to whom, when: from dialogue spaces to deliverables, to relays, then to targets and events. Colours follow the dialogue space. Click a node to open its page.",
+        "timeline": "2020 timeline",
+        "timeline_lead": "The initiative, the report, events, programmes and inventory snapshots on a time axis. Click a point to open its page.",
+        "coverage": "Coverage matrix",
+        "coverage_lead": "Needs (rows) × programmes (columns): a filled cell when the programme covers the need. Needs that no programme of their phase covers (the \u201ctrous dans la raquette\u201d, gaps) are marked in red.",
+        "space": "Dialogue space",
+        "deliverable": "Deliverable",
+        "relay": "Relay",
+        "target": "Target",
+        "event": "Event",
+        "date": "Date",
+        "status": "Status",
+        "later_status": "Later status",
+        "from": "From",
+        "to": "To",
+        "all": "All",
+        "apply": "Filter",
+        "reset": "Show all",
+        "actor_type": "Actor type",
+        "need": "Need",
+        "programme": "Programme",
+        "phase": "Phase",
+        "volet": "Volet",
+        "covered_by": "Programmes covering it",
+        "gap": "Gap (trou dans la raquette)",
+        "gaps": "gaps",
+        "covers": "covers",
+        "not_covered": "not covered",
+        "illustrative": "illustrative (not a fact)",
+        "kind": "Kind",
+        "item": "Item",
+        "source": "Source",
+        "data": "Data",
+        "download_svg": "Download SVG picture",
+        "download_png": "Download PNG picture",
+        "figure_svg": "SVG for papers (matplotlib)",
+        "figure_png": "PNG for papers (matplotlib)",
+        "query": "Named query",
+        "table": "The same content as a table",
+        "count_trace": "{spaces} dialogue spaces, {deliverables} deliverables, {relays} relays, {targets} targets, {events} events.",
+        "count_timeline": "{items} dated items, from {first} to {last}.",
+        "count_coverage": "{needs} needs × {programmes} programmes; {gaps} gaps.",
+        "empty": "No data for these filters.",
+        "other_lang": "Français",
+        "by_volet": "Needs and gaps by volet",
+        "needs_in_volet": "Needs",
+        "gaps_in_volet": "Gaps",
+        "no_volet": "no volet",
+        "chart_help": "Interactive picture: from the keyboard, Tab then the arrow keys move through the items and Enter opens their page; the table below holds the same items and their links.",
+    },
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    """The interface words in ``lang`` (French when unknown).
+
+    >>> words("en")["trace"], words("xx")["trace"]
+    ('Relay trace', 'Trace des relais')
+    """
+    return TEXT.get(lang, TEXT["fr"])
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def slug(iri: str) -> str:
+    """The last path segment of an IRI, a readable fallback label.
+
+    >>> slug("https://w3id.org/relais/id/relay/observatoire-des-partenariats")
+    'observatoire-des-partenariats'
+    """
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1]
+
+
+def date_key(value: Any) -> str | None:
+    """An ISO date (YYYY-MM-DD) for an xsd:date, dateTime, gYearMonth or gYear value; None otherwise.
+
+    A month or a year stands for its first day, so every dated item has a place on the axis.
+
+    >>> date_key("2020-06-23T11:08:00"), date_key("2020-05"), date_key("2020"), date_key("soon")
+    ('2020-06-23', '2020-05-01', '2020-01-01', None)
+    """
+    if not isinstance(value, str):
+        return None
+    match = _DATE.match(value)
+    if not match:
+        return None
+    year, month, day = match.group(1), match.group(2) or "01", match.group(3) or "01"
+    return f"{year}-{month}-{day}"
+
+
+class Labels:
+    """Labels of IRIs in one language, from any label predicate (rdfs:label, skos:prefLabel, ...)."""
+
+    def __init__(self, graph: GraphStore, lang: str) -> None:
+        self.labeller = Labeller(graph.store)
+        self.lang = lang
+
+    def __call__(self, iri: str | None, fallback: str | None = None) -> str:
+        if not iri:
+            return ""
+        found = self.labeller.labels(iri)
+        for choice in (self.lang, "fr", "en", ""):
+            if choice in found:
+                return found[choice]
+        return fallback or (next(iter(found.values())) if found else slug(iri))
+
+
+def _query(named: dict[str, NamedQuery], name: str) -> NamedQuery:
+    if name not in named:
+        raise ViewUnavailable(f"this view needs queries/{name}.rq, which is not among the named queries")
+    return named[name]
+
+
+def _run(graph: GraphStore, named: dict[str, NamedQuery], name: str, values: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    values = {k: v for k, v in (values or {}).items() if v}
+    return records(graph, _query(named, name), values)
+
+
+def _check_date(name: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    problem = BadRequest(f"'{name}' must be a date as YYYY-MM-DD, not {value!r}")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise problem
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise problem from None
+
+
+# --- relay trace ------------------------------------------------------------------------------
+
+
+def trace_view(
+    graph: GraphStore,
+    named: dict[str, NamedQuery],
+    lang: str = "fr",
+    *,
+    space: str | None = None,
+    target: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> dict[str, Any]:
+    """Nodes (space, deliverable, relay, target, event) and links of the relay trace, from queries/relay-trace.rq.
+
+    ``space`` goes to the query's own parameter; ``target`` keeps the relays towards that
+    organisation or at that event; ``since`` and ``until`` (YYYY-MM-DD) keep the dated relays of
+    that range.
+    """
+    since, until = _check_date("from", since), _check_date("to", until)
+    label = Labels(graph, lang)
+    everything = _run(graph, named, "relay-trace")
+    rows = _run(graph, named, "relay-trace", {"space": space or ""}) if space else everything
+    if target:
+        rows = [r for r in rows if target in (r.get("target"), r.get("event"))]
+    if since or until:
+        rows = [r for r in rows if (d := date_key(r.get("date"))) and (not since or d >= since) and (not until or d <= until)]
+
+    status_column = "statusLabelEn" if lang == "en" else "statusLabel"
+    later_column = "laterStatusLabelEn" if lang == "en" else "laterStatusLabel"
+    spaces = list(dict.fromkeys(r["space"] for r in everything if r.get("space")))
+    colour = {iri: i for i, iri in enumerate(spaces)}
+    nodes: dict[str, dict[str, Any]] = {}
+    links: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def node(iri: str, kind: str, space_iri: str, fallback: str | None, date: str | None = None) -> None:
+        if iri in nodes:
+            return
+        text = label(iri, fallback)
+        nodes[iri] = {
+            "id": iri,
+            "label": text,
+            "kind": kind,
+            "kindLabel": words(lang)[kind],
+            "space": space_iri,
+            "colour": colour.get(space_iri, 0),
+            "depth": _DEPTH[kind],
+            "date": date,
+            "href": local_href(iri),
+        }
+
+    def link(source: str, target_iri: str) -> None:
+        links.setdefault((source, target_iri), {"source": source, "target": target_iri, "value": 1})
+
+    table = []
+    for r in rows:
+        sp, deliverable, relay = r["space"], r.get("deliverable"), r["relay"]
+        date = date_key(r.get("date"))
+        node(sp, "space", sp, r.get("spaceLabel"))
+        node(relay, "relay", sp, r.get("relayLabel"), date)
+        if deliverable:
+            node(deliverable, "deliverable", sp, r.get("deliverableLabel"))
+            link(sp, deliverable)
+            link(deliverable, relay)
+        else:
+            link(sp, relay)
+        for kind in ("target", "event"):
+            if r.get(kind):
+                node(r[kind], kind, sp, r.get(kind + "Label"), date if kind == "event" else None)
+                link(relay, r[kind])
+        table.append(
+            {
+                "space": sp,
+                "spaceLabel": label(sp, r.get("spaceLabel")),
+                "deliverable": deliverable,
+                "deliverableLabel": label(deliverable, r.get("deliverableLabel")) if deliverable else None,
+                "relay": relay,
+                "relayLabel": label(relay, r.get("relayLabel")),
+                "target": r.get("target"),
+                "targetLabel": label(r.get("target"), r.get("targetLabel")) if r.get("target") else None,
+                "event": r.get("event"),
+                "eventLabel": label(r.get("event"), r.get("eventLabel")) if r.get("event") else None,
+                "date": r.get("date"),
+                "status": r.get("status"),
+                "statusLabel": r.get(status_column) or r.get("statusLabel"),
+                "laterStatus": r.get("laterStatus"),
+                "laterStatusLabel": r.get(later_column) or r.get("laterStatusLabel"),
+            }
+        )
+    ordered = sorted(
+        nodes.values(), key=lambda n: (n["depth"], TRACE_LAYERS.index(n["kind"]), n["colour"], n["date"] or "9999", n["label"].lower())
+    )
+    counts = {kind + "s": sum(1 for n in ordered if n["kind"] == kind) for kind in TRACE_LAYERS}
+    targets = {r[k]: label(r[k], r.get(k + "Label")) for r in everything for k in ("target", "event") if r.get(k)}
+    return {
+        "view": "trace",
+        "lang": lang,
+        "query": "relay-trace",
+        "filters": {"space": space, "target": target, "from": since, "to": until},
+        "options": {
+            "spaces": [{"id": s, "label": label(s)} for s in spaces],
+            "targets": sorted(({"id": k, "label": v} for k, v in targets.items()), key=lambda o: o["label"].lower()),
+        },
+        "counts": counts,
+        "nodes": ordered,
+        "links": list(links.values()),
+        "rows": table,
+    }
+
+
+# --- timeline ---------------------------------------------------------------------------------
+
+
+# The chronology query's kinds, in the order the issue lists them, with their names.
+KINDS: dict[str, dict[str, str]] = {
+    "démarche": {"fr": "démarche", "en": "initiative"},
+    "report": {"fr": "rapport", "en": "report"},
+    "programme": {"fr": "programmes", "en": "programmes"},
+    "event": {"fr": "événements", "en": "events"},
+    "inventory count": {"fr": "états de l'inventaire", "en": "inventory snapshots"},
+}
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """The name of a chronology kind in ``lang`` (the kind itself when unknown).
+
+    >>> kind_label("inventory count", "en"), kind_label("démarche", "fr"), kind_label("other", "fr")
+    ('inventory snapshots', 'démarche', 'other')
+    """
+    return KINDS.get(kind, {}).get(lang, kind)
+
+
+def timeline_view(graph: GraphStore, named: dict[str, NamedQuery], lang: str = "fr", *, kind: str | None = None) -> dict[str, Any]:
+    """The items of queries/chronology.rq on a time axis, one lane per kind.
+
+    The query gives one row per dated fact (an item's start, end, hand-over, event day or count);
+    an item with a start and an end becomes one item with a span. Its source is the named graph
+    that states the date (article, public, inventory).
+    """
+    label = Labels(graph, lang)
+    rows = _run(graph, named, "chronology")
+    items: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        iri, day = r.get("item"), date_key(r.get("date"))
+        if not iri or not day:
+            continue
+        item = items.setdefault(
+            iri,
+            {
+                "id": iri,
+                "label": label(iri, r.get("itemLabel")),
+                "date": None,
+                "rawDate": None,
+                "end": None,
+                "kind": r.get("kind") or "",
+                "kindLabel": kind_label(r.get("kind") or "", lang),
+                "sources": [],
+                "href": local_href(iri),
+            },
+        )
+        if r.get("what") == "end":
+            item["end"] = max(item["end"] or day, day)
+        elif item["date"] is None or day < item["date"]:
+            item["date"], item["rawDate"] = day, r.get("date")
+        if r.get("graph") and r["graph"] not in item["sources"]:
+            item["sources"].append(r["graph"])
+    for item in items.values():
+        if item["date"] is None:  # only an end in this year: place it at its end
+            item["date"], item["end"] = item["end"], None
+    order = list(KINDS)
+    everything = sorted(
+        items.values(), key=lambda i: (i["date"], order.index(i["kind"]) if i["kind"] in order else len(order), i["label"].lower())
+    )
+    lanes = sorted(dict.fromkeys(i["kind"] for i in everything), key=lambda k: order.index(k) if k in order else len(order))
+    shown = [i for i in everything if not kind or i["kind"] == kind]
+    for item in shown:
+        item["lane"] = lanes.index(item["kind"])
+        item["sourceLinks"] = [{"href": local_href(s), "label": label(s, slug(s))} for s in item["sources"]]
+    return {
+        "view": "timeline",
+        "lang": lang,
+        "query": "chronology",
+        "filters": {"kind": kind},
+        "options": {"kinds": [{"id": k, "label": kind_label(k, lang)} for k in lanes]},
+        "lanes": [{"id": k, "label": kind_label(k, lang)} for k in lanes],
+        "counts": {
+            "items": len(shown),
+            "first": shown[0]["date"] if shown else None,
+            "last": max((i["end"] or i["date"] for i in shown), default=None),
+        },
+        "items": shown,
+    }
+
+
+# --- coverage matrix --------------------------------------------------------------------------
+
+
+def _phase_rank(iri: str | None) -> int:
+    return PHASE_ORDER.get(iri or "", len(PHASE_ORDER))
+
+
+def coverage_view(graph: GraphStore, named: dict[str, NamedQuery], lang: str = "fr", *, actor_type: str | None = None) -> dict[str, Any]:
+    """Needs × programmes cells from queries/view-coverage.rq; the gaps from queries/coverage-gaps.rq."""
+    label = Labels(graph, lang)
+    if actor_type and "://" not in actor_type:
+        actor_type = ID + "actor-type/" + actor_type
+    cells_rows = _run(graph, named, "view-coverage", {"actor_type": actor_type or ""})
+    gap_rows = _run(graph, named, "coverage-gaps")
+    gaps = {r["need"] for r in gap_rows}
+    needs: dict[str, dict[str, Any]] = {}
+    programmes: dict[str, dict[str, Any]] = {}
+    covered: set[tuple[str, str]] = set()
+    for r in cells_rows:
+        n, p = r["need"], r["programme"]
+        if n not in needs:
+            needs[n] = {
+                "id": n,
+                "code": r.get("needCode") or slug(n),
+                "label": label(n),
+                "phase": r.get("needPhase"),
+                "phaseLabel": label(r.get("needPhase")),
+                "volet": r.get("needVolet"),
+                "voletLabel": label(r.get("needVolet")),
+                "status": r.get("needStatus"),
+                "gap": n in gaps,
+                "href": local_href(n),
+            }
+        if p not in programmes:
+            programmes[p] = {
+                "id": p,
+                "code": r.get("programmeCode") or label(p),
+                "label": label(p),
+                "phase": r.get("programmePhase"),
+                "phaseLabel": label(r.get("programmePhase")),
+                "volet": r.get("programmeVolet"),
+                "voletLabel": label(r.get("programmeVolet")),
+                "status": r.get("programmeStatus"),
+                "href": local_href(p),
+            }
+        if r.get("covers") is True:
+            covered.add((n, p))
+    need_list = sorted(needs.values(), key=lambda x: (_phase_rank(x["phase"]), x["volet"] or "~", x["code"]))
+    programme_list = sorted(programmes.values(), key=lambda x: (_phase_rank(x["phase"]), x["volet"] or "~", x["code"]))
+    for need in need_list:
+        need["coveredBy"] = [p["code"] for p in programme_list if (need["id"], p["id"]) in covered]
+    for programme in programme_list:
+        programme["covers"] = sum(1 for n in need_list if (n["id"], programme["id"]) in covered)
+    cells = [
+        {"x": x, "y": y, "need": n["id"], "programme": p["id"], "covers": (n["id"], p["id"]) in covered, "gap": n["gap"]}
+        for y, n in enumerate(need_list)
+        for x, p in enumerate(programme_list)
+    ]
+    # Needs and gaps per phase and volet, counted over the matrix's rows.
+    by_volet: dict[tuple[str, str], dict[str, Any]] = {}
+    for need in need_list:
+        key = (need["phase"] or "", need["volet"] or "")
+        entry = by_volet.setdefault(
+            key,
+            {
+                "phase": key[0] or None,
+                "phaseLabel": need["phaseLabel"],
+                "volet": key[1] or None,
+                "voletLabel": need["voletLabel"] or None,
+                "needs": 0,
+                "gaps": 0,
+            },
+        )
+        entry["needs"] += 1
+        entry["gaps"] += int(need["gap"])
+    actor_types = {r["actorType"] for r in _run(graph, named, "needs") if r.get("actorType")}
+    return {
+        "view": "coverage",
+        "lang": lang,
+        "query": "view-coverage",
+        "filters": {"actor_type": actor_type},
+        "options": {"actorTypes": sorted(({"id": a, "label": label(a)} for a in actor_types), key=lambda o: o["label"].lower())},
+        "counts": {
+            "needs": len(need_list),
+            "programmes": len(programme_list),
+            "cells": len(cells),
+            "gaps": sum(1 for n in need_list if n["gap"]),
+            "covered": len(covered),
+        },
+        "needs": need_list,
+        "programmes": programme_list,
+        "cells": cells,
+        "byVolet": list(by_volet.values()),
+    }
+
+
+# --- flat rows for CSV ------------------------------------------------------------------------
+
+
+def flat_rows(view: str, data: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    """The view's data as CSV columns and rows (one row per trace link, timeline item or matrix cell)."""
+    if view == "trace":
+        columns = [
+            "space",
+            "spaceLabel",
+            "deliverable",
+            "deliverableLabel",
+            "relay",
+            "relayLabel",
+            "target",
+            "targetLabel",
+            "event",
+            "eventLabel",
+            "date",
+            "status",
+            "statusLabel",
+            "laterStatus",
+            "laterStatusLabel",
+        ]
+        return columns, data["rows"]
+    if view == "timeline":
+        columns = ["date", "end", "item", "label", "kind", "kindLabel", "sources"]
+        return columns, [{**i, "item": i["id"], "sources": " | ".join(i["sources"])} for i in data["items"]]
+    needs = {n["id"]: n for n in data["needs"]}
+    programmes = {p["id"]: p for p in data["programmes"]}
+    columns = [
+        "need",
+        "needCode",
+        "needLabel",
+        "needPhase",
+        "needVolet",
+        "needStatus",
+        "programme",
+        "programmeCode",
+        "programmeLabel",
+        "programmePhase",
+        "covers",
+        "needIsGap",
+    ]
+    rows = []
+    for c in data["cells"]:
+        n, p = needs[c["need"]], programmes[c["programme"]]
+        rows.append(
+            {
+                "need": n["id"],
+                "needCode": n["code"],
+                "needLabel": n["label"],
+                "needPhase": n["phase"],
+                "needVolet": n["volet"],
+                "needStatus": n["status"],
+                "programme": p["id"],
+                "programmeCode": p["code"],
+                "programmeLabel": p["label"],
+                "programmePhase": p["phase"],
+                "covers": str(c["covers"]).lower(),
+                "needIsGap": str(c["gap"]).lower(),
+            }
+        )
+    return columns, rows
+
+
+def to_csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> str:
+    """CSV text with a header line.
+
+    >>> to_csv(["a", "b"], [{"a": 1, "b": None}])
+    'a,b\\r\\n1,\\r\\n'
+    """
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+    return out.getvalue()
+
+
+def view_data(view: str, graph: GraphStore, named: dict[str, NamedQuery], lang: str = "fr", **filters: str | None) -> dict[str, Any]:
+    """The data of one view by name, with its filters."""
+    builders: dict[str, Callable[..., dict[str, Any]]] = {"trace": trace_view, "timeline": timeline_view, "coverage": coverage_view}
+    if view not in builders:
+        raise NotFound(f"no view '{view}'; the views are {', '.join(VIEWS)}")
+    return builders[view](graph, named, lang, **{k: v for k, v in filters.items() if v})
+
+
+# --- HTML -------------------------------------------------------------------------------------

@@ -1,0 +1,131 @@
+"""The HTTP service: ``create_app(settings, graph)`` builds the FastAPI application.
+
+Routes stay thin: protocol logic lives in ``protocol.py``, the store in ``store.py``. Routes that
+call pyoxigraph are plain ``def`` so FastAPI runs them in its thread pool.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from relais import __version__
+from relais.config import Settings
+from relais.errors import RelaisError
+from relais.graph.store import GraphStore, shipped_sources, sources_from_paths
+from relais.named_queries.catalog import load_queries
+from relais.observability import Metrics, ObservabilityMiddleware
+from relais.sparql.execution import QueryRunner
+from relais.sparql.protocol import GRAPH_FORMATS, Format, negotiate
+from relais.sparql.updates import ShapeViolation, UpdateGate
+from relais.web.middleware import add_http_limits
+from relais.web.pages import STATIC_DIR
+from relais.web.routes import domain as domain_api
+from relais.web.routes import graph_store as graphstore
+from relais.web.routes import home, linked_data, views
+from relais.web.routes import named_queries as query_api
+from relais.web.routes import sparql as endpoint
+
+log = logging.getLogger(__name__)
+
+
+def open_graph(settings: Settings) -> GraphStore:
+    """The store the settings describe: the shipped graph, or the ``--data`` files instead.
+
+    With ``backend="remote"`` nothing is loaded: the remote store holds the data (``relais load``).
+    """
+    if settings.backend == "remote":
+        from relais.graph.remote import open_remote
+
+        return open_remote(settings)
+    sources = sources_from_paths(settings.data_paths) if settings.data_paths else shipped_sources()
+    return GraphStore.open(sources, settings.store_path)
+
+
+def create_app(settings: Settings | None = None, graph: GraphStore | None = None) -> FastAPI:
+    """Build the application; with no arguments, read ``RELAIS_*`` settings and load the graph."""
+    settings = settings or Settings.from_env()
+    graph = graph or open_graph(settings)
+    app = FastAPI(
+        title="Relais",
+        version=__version__,
+        description="SPARQL endpoint and API over the knowledge graph of the 2020 'anticiper la sortie de crise' initiative.",
+    )
+    app.state.settings = settings
+    app.state.graph = graph
+
+    @app.exception_handler(RelaisError)
+    def relais_error(_: Request, exc: RelaisError) -> JSONResponse:
+        if exc.status >= 500:
+            log.error("%s", exc)
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
+        return JSONResponse({"detail": problems}, status_code=400)
+
+    @app.exception_handler(Exception)
+    def unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error", exc_info=exc)
+        return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+    @app.exception_handler(ShapeViolation)
+    def shape_violation(request: Request, exc: ShapeViolation) -> Any:
+        return violation_response(exc, request.headers.get("accept"))
+
+    app.state.metrics = Metrics()
+    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
+
+    @app.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse, tags=["Operations"])
+    def metrics() -> PlainTextResponse:
+        """Requests by route and status, latency histograms, queries running, timeouts, updates accepted and rejected."""
+        return PlainTextResponse(app.state.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    @app.get("/health", summary="Liveness, triple count and named graphs")
+    def health() -> dict[str, Any]:
+        """Answers once the graph is loaded: status, number of quads and the named graphs."""
+        return {
+            "status": "ok",
+            "version": __version__,
+            "triples": graph.quad_count(),
+            "named_graphs": graph.named_graphs(),
+            "reloaded": graph.reloaded,
+        }
+
+    app.state.named_queries = load_queries(settings.queries_dir)
+    app.state.query_runner = QueryRunner(graph, settings, app.state.metrics)
+    app.state.update_gate = UpdateGate(graph, settings, app.state.metrics)
+    app.include_router(endpoint.router)
+    app.include_router(graphstore.router)
+    app.include_router(query_api.build_router(app.state.named_queries, graph))
+    if all(name in app.state.named_queries for name in domain_api.REQUIRED_QUERIES):
+        app.include_router(domain_api.build_router(domain_api.Domain(graph, app.state.named_queries)))
+    else:
+        log.warning("domain API off: queries/ lacks some of %s", ", ".join(domain_api.REQUIRED_QUERIES))
+    # Linked data: /, /id/..., /resource, /ontology, /graph/..., /dumps, /dataset, /.well-known/void
+    app.include_router(home.router)
+    app.include_router(linked_data.router)
+    # Pictures of the graph: /views/trace, /views/timeline, /views/coverage (+ .json .csv .svg .png)
+    app.include_router(views.build_router(graph, app.state.named_queries))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    add_http_limits(app, settings)  # request body limit (413) and CORS, outermost
+    return app
+
+
+def violation_response(exc: ShapeViolation, accept: str | None) -> Any:
+    """422 with the SHACL report: Turtle if the client prefers it, JSON otherwise."""
+    json_fmt = Format("json", "application/json")
+    try:
+        fmt = negotiate(accept, {"json": json_fmt, "turtle": GRAPH_FORMATS["turtle"]})
+    except RelaisError:
+        fmt = json_fmt
+    if fmt.name == "turtle":
+        body = exc.report.serialize(format="turtle")
+        return Response(body, status_code=422, media_type="text/turtle; charset=utf-8")
+    return JSONResponse({"detail": str(exc), "conforms": False, "results": exc.results}, status_code=422)

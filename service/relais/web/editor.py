@@ -1,0 +1,126 @@
+"""The SPARQL query editor: YASGUI (vendored from npm, MIT) with the project's prefixes and named queries.
+
+The assets ship inside the package (static/editor/), so the editor works offline; YASGUI's
+network autocompleters (prefix.cc, LOV) are switched off for the same reason.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from relais import resources
+from relais.config import Settings
+from relais.errors import NotFound
+
+STATIC = Path(__file__).resolve().parent / "static" / "editor"
+ASSETS = {
+    "yasgui.min.js": "text/javascript; charset=utf-8",
+    "yasgui.min.css": "text/css; charset=utf-8",
+    "editor.js": "text/javascript; charset=utf-8",
+    "YASGUI-LICENSE.txt": "text/plain; charset=utf-8",
+}
+_PREFIX = re.compile(r"^\s*@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]+)>", re.IGNORECASE | re.MULTILINE)
+STANDARD_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+}
+
+_prefix_cache: dict[str, str] | None = None
+
+
+def project_prefixes() -> dict[str, str]:
+    """The prefixes declared in ontology/*.ttl (plus the usual ones), read once."""
+    global _prefix_cache
+    if _prefix_cache is None:
+        prefixes = dict(STANDARD_PREFIXES)
+        folder = resources.ontology_dir()
+        for path in sorted(folder.glob("*.ttl")) if folder.is_dir() else []:
+            for name, iri in _PREFIX.findall(path.read_text(encoding="utf-8", errors="replace")):
+                if name:
+                    prefixes.setdefault(name, iri)
+        _prefix_cache = dict(sorted(prefixes.items()))
+    return _prefix_cache
+
+
+def _starter_query(prefixes: dict[str, str]) -> str:
+    lines = [f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items()]
+    lines += [
+        "",
+        "SELECT ?graph (COUNT(*) AS ?triples)",
+        "WHERE { GRAPH ?graph { ?s ?p ?o } }",
+        "GROUP BY ?graph",
+        "ORDER BY DESC(?triples)",
+    ]
+    return "\n".join(lines)
+
+
+def page(settings: Settings, named_queries: dict[str, Any] | None) -> str:
+    """The editor page: YASGUI on /sparql, the named queries as examples beside it."""
+    prefixes = project_prefixes()
+    examples = [
+        {"name": name, "summary": getattr(q, "summary", name), "query": getattr(q, "text", "")}
+        for name, q in sorted((named_queries or {}).items())
+    ]
+    config = {"prefixes": prefixes, "examples": examples, "starter": _starter_query(prefixes)}
+    items = (
+        "\n".join(
+            f'<li><button type="button" class="example" data-index="{i}" title="{html.escape(e["summary"])}">{html.escape(e["name"])}</button>'
+            f"<span>{html.escape(e['summary'])}</span></li>"
+            for i, e in enumerate(examples)
+        )
+        or "<li>No named queries.</li>"
+    )
+    # JSON inside <script>: escape "</" so a query text cannot close the element.
+    config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Relais SPARQL editor</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="sparql/editor/yasgui.min.css">
+<style>
+  body {{ font-family: system-ui, sans-serif; margin: 0; display: flex; min-height: 100vh; }}
+  aside {{ width: 17rem; padding: 1rem; background: #f4f4f4; border-right: 1px solid #ddd; font-size: 0.9rem; }}
+  aside h1 {{ font-size: 1.2rem; margin: 0 0 0.5rem; }}
+  aside ul {{ list-style: none; padding: 0; }}
+  aside li {{ margin-bottom: 0.6rem; }}
+  aside li span {{ display: block; color: #555; }}
+  button.example {{ font: inherit; font-weight: 600; background: none; border: none; padding: 0; color: #0645ad; cursor: pointer; text-align: left; }}
+  main {{ flex: 1; min-width: 0; }}
+</style>
+</head>
+<body>
+<aside>
+  <h1>Relais SPARQL</h1>
+  <p>Endpoint: <code id="endpoint-url">/sparql</code></p>
+  <h2>Examples</h2>
+  <ul id="examples">
+{items}
+  </ul>
+</aside>
+<main><div id="yasgui"></div></main>
+<script id="relais-config" type="application/json">{config_json}</script>
+<script src="sparql/editor/yasgui.min.js"></script>
+<script src="sparql/editor/editor.js"></script>
+</body>
+</html>
+"""
+
+
+def asset(name: str) -> Response:
+    if name == "prefixes.json":  # what YASQE's prefix autocompleter would fetch from prefix.cc
+        return JSONResponse(project_prefixes(), headers={"Cache-Control": "public, max-age=3600"})
+    if name not in ASSETS or not (STATIC / name).is_file():
+        raise NotFound(f"no editor asset {name!r}")
+    return FileResponse(STATIC / name, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=86400"})

@@ -1,0 +1,161 @@
+"""What the HTML pages share: content negotiation and the one Jinja environment of the site.
+
+The IRIs in the data never change: ``https://w3id.org/relais/id/{path}`` is served at ``/id/{path}``,
+the ontology (and its hash terms) at ``/ontology``, named graphs at ``/graph/{name}``. Links in the
+HTML point to these local routes for our own IRIs and to the IRI itself for everything else.
+Every value from the graph reaches the page through Jinja2 with autoescape on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader
+
+from relais.errors import NotAcceptable
+from relais.vocab import local_href
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+# --- labels -----------------------------------------------------------------------------------
+
+
+# --- content negotiation ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageFormat:
+    """One representation of a page: HTML or an RDF serialisation."""
+
+    name: str
+    media_type: str
+    extension: str
+
+
+HTML = PageFormat("html", "text/html", ".html")
+TURTLE = PageFormat("turtle", "text/turtle", ".ttl")
+JSONLD = PageFormat("jsonld", "application/ld+json", ".jsonld")
+NTRIPLES = PageFormat("ntriples", "application/n-triples", ".nt")
+RDFXML = PageFormat("rdfxml", "application/rdf+xml", ".rdf")
+NQUADS = PageFormat("nquads", "application/n-quads", ".nq")
+TRIG = PageFormat("trig", "application/trig", ".trig")
+
+RDF_PAGE_FORMATS = (TURTLE, JSONLD, NTRIPLES, RDFXML, NQUADS, TRIG)
+ALL_PAGE_FORMATS = (HTML, *RDF_PAGE_FORMATS)
+FORMAT_NAMES = {f.name: f for f in ALL_PAGE_FORMATS} | {
+    "ttl": TURTLE,
+    "json-ld": JSONLD,
+    "nt": NTRIPLES,
+    "rdf": RDFXML,
+    "xml": RDFXML,
+    "nq": NQUADS,
+}
+EXTENSIONS = {f.extension: f for f in ALL_PAGE_FORMATS}
+# Media types clients send for the same thing.
+MEDIA_ALIASES = {
+    "application/xhtml+xml": HTML,
+    "application/x-turtle": TURTLE,
+    "application/json": JSONLD,
+    "text/plain": NTRIPLES,
+    "application/xml": RDFXML,
+    "text/n3": TURTLE,
+}
+
+
+def parse_accept(header: str) -> list[tuple[str, float]]:
+    """Media ranges by decreasing quality (stable for equal q).
+
+    >>> parse_accept("text/html;q=0.5, text/turtle")
+    [('text/turtle', 1.0), ('text/html', 0.5)]
+    """
+    ranges = []
+    for part in header.split(","):
+        bits = [b.strip() for b in part.split(";")]
+        media = bits[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for bit in bits[1:]:
+            key, _, value = bit.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > 0:
+            ranges.append((media, q))
+    return sorted(ranges, key=lambda r: -r[1])
+
+
+def negotiate(accept: str | None, fmt: str | None, available: tuple[PageFormat, ...], default: PageFormat) -> PageFormat:
+    """Choose a representation: ``format=`` wins, then the Accept header; ``*/*`` gets ``default``.
+
+    >>> negotiate("text/turtle", None, ALL_PAGE_FORMATS, HTML).name
+    'turtle'
+    >>> negotiate("text/html,application/xhtml+xml,*/*;q=0.8", None, ALL_PAGE_FORMATS, TURTLE).name
+    'html'
+    >>> negotiate(None, "jsonld", ALL_PAGE_FORMATS, HTML).name
+    'jsonld'
+    """
+    if fmt:
+        chosen = FORMAT_NAMES.get(fmt.lower())
+        if chosen is None or chosen not in available:
+            names = ", ".join(f.name for f in available)
+            raise NotAcceptable(f"format={fmt!r} is not available here; use one of {names}")
+        return chosen
+    if not accept:
+        return default
+    for media, _ in parse_accept(accept):
+        for candidate in available:
+            if candidate.media_type == media:
+                return candidate
+        alias = MEDIA_ALIASES.get(media)
+        if alias in available:
+            return alias
+        if media in ("*/*", "*"):
+            return default
+        if media.endswith("/*"):
+            family = media[:-1]
+            if default.media_type.startswith(family):
+                return default
+            for candidate in available:
+                if candidate.media_type.startswith(family):
+                    return candidate
+    types = ", ".join(f.media_type for f in available)
+    raise NotAcceptable(f"none of the media types in Accept: {accept!r} is available here; ask for one of {types}")
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def templates() -> Environment:
+    """The Jinja2 environment: autoescape ON for every template, so graph values show as text."""
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.globals["local_href"] = local_href
+    env.filters["filesize"] = filesize
+    return env
+
+
+def render(template: str, /, **context: Any) -> str:
+    """Render a template from templates/ (every value autoescaped)."""
+    return templates().get_template(template).render(**context)
+
+
+def filesize(size: int) -> str:
+    """A human-readable file size.
+
+    >>> filesize(1536)
+    '1.5 KB'
+    """
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"

@@ -1,0 +1,137 @@
+"""SPARQL 1.1 Graph Store HTTP Protocol at /store (indirect graph identification: ?graph= or ?default).
+
+GET and HEAD read any graph; PUT (replace), POST (merge) and DELETE need a bearer token and go
+through the validated update gate (updates.py), like SPARQL Update. ``?default`` is the store's
+own default graph (what SPARQL Update writes without GRAPH), not the union that queries see.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
+from starlette.concurrency import run_in_threadpool
+
+from relais.errors import BadRequest, NotFound, UnsupportedMediaType
+from relais.sparql.protocol import GRAPH_FORMATS, GRAPH_MEDIA_ALIASES, Format, negotiate, parse_form, serialize_triples
+from relais.sparql.updates import Change, UpdateGate
+
+router = APIRouter(tags=["Graph Store"])
+
+# One graph at a time: the triple formats (JSON-LD included), not N-Quads / TriG.
+READ_FORMATS = {k: v for k, v in GRAPH_FORMATS.items() if k in ("turtle", "ntriples", "jsonld", "rdfxml")}
+TRIPLE_FORMATS = {f.media_type: f.rdf for f in READ_FORMATS.values()}
+TRIPLE_FORMATS.update({m: GRAPH_FORMATS[n].rdf for m, n in GRAPH_MEDIA_ALIASES.items() if n in READ_FORMATS})
+
+
+def _target(request: Request) -> NamedNode | DefaultGraph:
+    params = parse_form(request.scope.get("query_string", b""), "query string")
+    graphs = [v for k, v in params if k == "graph"]
+    default = any(k == "default" for k, _ in params)
+    if len(graphs) > 1 or (graphs and default):
+        raise BadRequest("name exactly one graph: ?graph=<IRI> or ?default, not both and not twice")
+    if not graphs and not default:
+        raise BadRequest("name the graph: /store?graph=<absolute IRI> or /store?default (Graph Store Protocol)")
+    if default:
+        return DefaultGraph()
+    try:
+        return NamedNode(graphs[0])
+    except ValueError:
+        raise BadRequest(f"?graph={graphs[0]!r} is not an absolute IRI") from None
+
+
+def _quads(request: Request, target: NamedNode | DefaultGraph) -> list[Quad]:
+    store = request.app.state.graph.store
+    return list(store.quads_for_pattern(None, None, None, target))
+
+
+def _exists(request: Request, target: NamedNode | DefaultGraph) -> bool:
+    store = request.app.state.graph.store
+    return isinstance(target, DefaultGraph) or store.contains_named_graph(target)
+
+
+def _read(request: Request, head: bool) -> Response:
+    target = _target(request)
+    fmt: Format = negotiate(request.headers.get("accept"), READ_FORMATS, GRAPH_MEDIA_ALIASES)
+    if not _exists(request, target):
+        assert isinstance(target, NamedNode)  # the default graph always exists
+        raise NotFound(
+            f"no graph <{target.value}> in this store; GET /sparql?query=SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{}} }} lists them"
+        )
+    body = serialize_triples([q.triple for q in _quads(request, target)], fmt)
+    headers = {"Vary": "Accept", "Content-Length": str(len(body))}
+    return Response(b"" if head else body, media_type=fmt.media_type, headers=headers)
+
+
+@router.get("/store", summary="Graph Store Protocol: read a graph")
+def store_get(request: Request) -> Response:
+    """``?graph=IRI`` or ``?default``; the format follows Accept (Turtle by default)."""
+    return _read(request, head=False)
+
+
+@router.head("/store", include_in_schema=False)
+def store_head(request: Request) -> Response:
+    return _read(request, head=True)
+
+
+async def _body_quads(request: Request, target: NamedNode | DefaultGraph) -> list[Quad]:
+    media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    fmt: RdfFormat | None = TRIPLE_FORMATS.get(media)
+    if fmt is None:
+        raise UnsupportedMediaType(
+            f"Content-Type {media or '(none)'} is not an RDF graph format; use one of: {', '.join(sorted(TRIPLE_FORMATS))}"
+        )
+    body = await request.body()
+    base = target.value if isinstance(target, NamedNode) else None
+    try:
+        triples = list(parse(body, format=fmt, base_iri=base))
+    except SyntaxError as exc:
+        raise BadRequest(f"the body is not valid {media}: {exc}") from None
+    return [Quad(t.subject, t.predicate, t.object, target) for t in triples]
+
+
+async def _write(request: Request, method: str) -> Response:
+    gate: UpdateGate = request.app.state.update_gate
+    token = gate.authenticate(request.headers.get("authorization"))  # 401 with its challenge
+    target = _target(request)
+    incoming = await _body_quads(request, target) if method in ("PUT", "POST") else []
+    label = "default graph" if isinstance(target, DefaultGraph) else f"<{target.value}>"
+
+    def change() -> int:
+        with gate.lock:
+            existed = _exists(request, target) and (isinstance(target, NamedNode) or bool(_quads(request, target)))
+            current = set(_quads(request, target))
+            if method == "DELETE":
+                if not _exists(request, target):
+                    raise NotFound(f"no graph {label} to delete")
+                diff = Change(frozenset(current), frozenset())
+            elif method == "PUT":
+                new = set(incoming)
+                diff = Change(frozenset(current - new), frozenset(new - current))
+            else:
+                diff = Change(frozenset(), frozenset(set(incoming) - current))
+            gate.apply(diff, token, f"store-{method.lower()}", f"{method} {label} ({len(incoming)} triples)")
+            store = request.app.state.graph.store
+            if method == "DELETE" and isinstance(target, NamedNode):
+                store.remove_graph(target)
+            elif isinstance(target, NamedNode) and not store.contains_named_graph(target):
+                store.add_graph(target)
+            return 204 if existed or method == "DELETE" else 201
+
+    status = await run_in_threadpool(change)
+    return Response(status_code=status)
+
+
+@router.put("/store", summary="Graph Store Protocol: replace a graph (authenticated, validated)")
+async def store_put(request: Request) -> Response:
+    return await _write(request, "PUT")
+
+
+@router.post("/store", summary="Graph Store Protocol: add to a graph (authenticated, validated)")
+async def store_post(request: Request) -> Response:
+    return await _write(request, "POST")
+
+
+@router.delete("/store", summary="Graph Store Protocol: delete a graph (authenticated)")
+async def store_delete(request: Request) -> Response:
+    return await _write(request, "DELETE")

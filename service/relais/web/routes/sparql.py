@@ -1,0 +1,196 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql (routes only; parsing and formats live in protocol.py).
+
+GET or POST a query (streamed; see execution.py), POST an update (authenticated, validated; see
+updates.py), GET without a query for the Service Description (RDF) or the query editor (HTML).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
+
+from relais.errors import BadRequest, NotAcceptable, RelaisError
+from relais.sparql.execution import Head, QueryJob, QueryRunner
+from relais.sparql.protocol import (
+    GRAPH_FORMATS,
+    GRAPH_MEDIA_ALIASES,
+    SD,
+    Format,
+    QueryRequest,
+    UpdateRequest,
+    cut_marker,
+    negotiate,
+    parse_form,
+    parse_operation,
+    serialize_triples,
+    service_description,
+)
+from relais.web import editor
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["SPARQL"])
+
+HTML = Format("html", "text/html")
+TEXT_TYPES = ("text/", "application/sparql-results+json", "application/sparql-results+xml", "application/ld+json")
+
+
+def _content_type(fmt: Format) -> str:
+    return fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith(TEXT_TYPES) else "")
+
+
+class StreamedResult(Response):
+    """A query result streamed from its worker; a cut stream ends visibly broken, never complete-looking."""
+
+    def __init__(self, job: QueryJob, head: Head, first: bytes, pending: tuple[str, Any] | None = None) -> None:
+        super().__init__(status_code=200)
+        self.job = job
+        self.pending = pending
+        self.fmt = head.fmt
+        self.first = first
+        self.raw_headers = [(b"content-type", _content_type(head.fmt).encode()), (b"vary", b"Accept")]
+        self.raw_headers += [(k.lower().encode(), v.encode()) for k, v in head.headers.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        job = self.job
+
+        async def watch_disconnect() -> None:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    job.cancel("client went away")
+                    job.queue.put_nowait(("gone", None))
+                    return
+
+        watcher = asyncio.create_task(watch_disconnect())
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            await send({"type": "http.response.body", "body": self.first, "more_body": True})
+            while True:
+                if self.pending is not None:
+                    (kind, value), self.pending = self.pending, None
+                else:
+                    kind, value = await job.next()
+                if kind == "chunk":
+                    await send({"type": "http.response.body", "body": value, "more_body": True})
+                    job.credits.release()
+                elif kind == "end":
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                    return
+                elif kind == "gone":
+                    return
+                else:  # "cut" or a late "error": end with a marker and WITHOUT the final chunk
+                    reason = value if kind == "cut" else str(value)
+                    if reason == "client went away":
+                        return
+                    log.warning("result stream cut after it started: %s", reason)
+                    await send({"type": "http.response.body", "body": cut_marker(self.fmt, reason), "more_body": True})
+                    # Returning without more_body=False makes the server close the connection with an
+                    # incomplete chunked body: every HTTP client reports an error.
+                    return
+        finally:
+            job.cancel("response finished")
+            watcher.cancel()
+
+
+async def _run_query(request: Request, operation: QueryRequest) -> Response:
+    runner: QueryRunner = request.app.state.query_runner
+    job = runner.start(operation, request.headers.get("accept"))
+    kind, value = await job.next()
+    if kind == "error":
+        raise value
+    if kind == "cut":
+        # Nothing was sent yet: a clear status instead of a short answer.
+        timeout = runner.settings.query_timeout_s
+        raise ServiceUnavailableTimeout(
+            f"{value}: the query did not produce its first result in time; add LIMIT, narrow the patterns, "
+            f"or run it on a local copy (the server's limit is RELAIS_QUERY_TIMEOUT={timeout:g} s)"
+        )
+    head, first = value
+    pending = job.queue.get_nowait() if not job.queue.empty() else None
+    if pending is not None and pending[0] == "end":
+        # A small result is complete already: a plain response, no streaming machinery.
+        return Response(first, headers={"Vary": "Accept", **head.headers}, media_type=_content_type(head.fmt))
+    return StreamedResult(job, head, first, pending)
+
+
+class ServiceUnavailableTimeout(RelaisError):
+    status = 503
+
+
+def _endpoint_url(request: Request) -> str:
+    return str(request.url.replace(query=None, fragment=None))
+
+
+def _describe_or_edit(request: Request) -> Response:
+    """GET /sparql without a query: the Service Description as RDF, or the query editor for a browser."""
+    accept = request.headers.get("accept")
+    try:
+        fmt = negotiate(accept, {**GRAPH_FORMATS, "html": HTML}, GRAPH_MEDIA_ALIASES)
+    except NotAcceptable:
+        raise BadRequest(
+            "missing 'query': send ?query=… (or POST it); GET /sparql without a query returns the Service "
+            "Description as RDF (e.g. Accept: text/turtle) or the query editor (Accept: text/html)"
+        ) from None
+    if fmt is HTML:
+        return HTMLResponse(
+            editor.page(request.app.state.settings, getattr(request.app.state, "named_queries", {})), headers={"Vary": "Accept"}
+        )
+    graph = request.app.state.graph
+    triples = service_description(
+        _endpoint_url(request), graph.named_graphs(), update_enabled=bool(request.app.state.settings.update_tokens)
+    )
+    body = serialize_triples(triples, fmt, {"sd": SD, "formats": "http://www.w3.org/ns/formats/"})
+    return Response(body, media_type=_content_type(fmt), headers={"Vary": "Accept"})
+
+
+async def _handle(request: Request) -> Response:
+    body = await request.body() if request.method == "POST" else b""
+    operation = parse_operation(
+        request.method, parse_form(request.scope.get("query_string", b""), "query string"), request.headers.get("content-type"), body
+    )
+    if operation is None:
+        return _describe_or_edit(request)
+    if isinstance(operation, UpdateRequest):
+        from relais.sparql.updates import run_update
+
+        gate = request.app.state.update_gate
+        name = gate.authenticate(request.headers.get("authorization"))  # 401 with its challenge
+        await run_in_threadpool(run_update, gate, operation, name)
+        return Response(status_code=204)
+    return await _run_query(request, operation)
+
+
+_QUERY_DOC: dict[str, Any] = {
+    "description": "SPARQL 1.1 Protocol. `query` (once), `default-graph-uri` and `named-graph-uri` "
+    "(repeatable, override FROM / FROM NAMED), `format` (json, xml, csv, tsv / turtle, ntriples, jsonld, "
+    "rdfxml, nquads, trig) for browsers; otherwise the Accept header decides (q-values honoured). Without "
+    "a query: the Service Description (RDF) or the query editor (HTML)."
+}
+
+
+@router.get("/sparql", summary="SPARQL 1.1 query (GET), Service Description, query editor", **_QUERY_DOC)
+async def sparql_get(request: Request) -> Response:
+    return await _handle(request)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query or update (POST)",
+    description="POST application/sparql-query, application/sparql-update or a form with `query` or `update`. "
+    "Updates need `Authorization: Bearer <token>` and are validated against the SHACL shapes before commit.",
+)
+async def sparql_post(request: Request) -> Response:
+    return await _handle(request)
+
+
+@router.get("/sparql/editor/{name}", include_in_schema=False)
+def editor_asset(name: str) -> Response:
+    """The vendored YASGUI assets (no CDN: the editor works offline)."""
+    return editor.asset(name)
