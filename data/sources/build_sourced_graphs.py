@@ -12,6 +12,23 @@ Needs only the standard library. The generated Turtle files are committed; edit 
 table, not the Turtle, then re-run. Statement IRIs (statement/aNNN, statement/pNNN) are numbered
 in table order: append new statements at the end of a table so that existing numbers, which
 researchers may cite, stay stable.
+
+English labels are Relais' translations, not source facts. Every French rdfs:label / skos:prefLabel /
+dcterms:title / schema:name of both graphs gets an English label of the same property from TRANSLATIONS
+(the article's one dcterms:title, which ArticleShape allows once, is translated as rdfs:label), and each such
+resource gets relais:translatedLabelLanguage "en". translate_labels() adds these rows at the end of each table.
+Their provenance nodes cannot go without evidence (every triple has its rdf:Statement, and the shapes want a
+quote or a source), so the simplest honest form is used: the node keeps the evidence of the French label it
+translates (the article quote of the French original, or the public source(s) of the French name), and says
+it is a translation: relais:translatedLabelLanguage "en" on the node, and an rdfs:comment (article) or
+relais:evidence (public) beginning "Translation by Relais". A missing translation stops the build.
+
+Public facts are cited by the source's address and an English paraphrase (no French excerpt is required
+here, unlike the inventory tables). Of a pair of declared inverses (owl:inverseOf in ontology/relais.ttl)
+only one direction is written: relais:hasDeliverable and relais:hasRelay (dialogue space -> deliverable /
+relay, the direction DialogueSpaceShape needs). Rows with relais:deliverableOf / relais:relayOf stay in the
+table only so that statement numbers do not move; they are not written (NOT_WRITTEN) and their numbers stay
+unused. The build stops if both directions of a pair in INVERSES are asserted.
 """
 from __future__ import annotations
 
@@ -37,10 +54,12 @@ PREFIXES = {
 
 # ---------------------------------------------------------------- terms
 class T:
-    """An RDF term already rendered as Turtle."""
+    """An RDF term already rendered as Turtle (literals made by fr() / en() also keep text and language)."""
 
-    def __init__(self, ttl: str) -> None:
+    def __init__(self, ttl: str, text: str | None = None, lang: str | None = None) -> None:
         self.ttl = ttl
+        self.text = text
+        self.lang = lang
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, T) and other.ttl == self.ttl
@@ -77,11 +96,11 @@ def c(curie: str) -> T:
 
 
 def fr(s: str) -> T:
-    return T(f'"{esc(s)}"@fr')
+    return T(f'"{esc(s)}"@fr', s, "fr")
 
 
 def en(s: str) -> T:
-    return T(f'"{esc(s)}"@en')
+    return T(f'"{esc(s)}"@en', s, "en")
 
 
 def typed(lex: str, dt: str) -> T:
@@ -130,6 +149,154 @@ def pub(s: T, sources: str | tuple[str, ...], evidence: str, *pairs: tuple[T, T]
     srcs = (sources,) if isinstance(sources, str) else sources
     for p, o in pairs:
         public.append((s, p, o, srcs, evidence))
+
+
+# ---------------------------------------------------------------- English labels: Relais' translations
+LABEL_PROPS = (LABEL, c("skos:prefLabel"), c("dcterms:title"), c("schema:name"))
+TRANSLATED_LANG = r("translatedLabelLanguage")
+EN_MARK = T('"en"')
+# Label triples whose English object is a translation by Relais (not words of the source). Their provenance
+# node says so (see main()); the builder fills this set, do not list triples here by hand.
+TRANSLATED: set[tuple[T, T, T]] = set()
+# Properties that a shape allows once only: the English translation goes to rdfs:label instead.
+ONE_ONLY = {(ID + "article/bilan-3-mois-2020-06-23", "dcterms:title")}
+
+# French label -> Relais' English translation. Names stay names (the French name kept in brackets where the
+# English alone would not identify the body); every French label / title of graphs article and public needs one.
+TRANSLATIONS = {
+    # article
+    "Bilan de 3 mois d’anticipation de sortie de crise": "Review of 3 months of anticipating the way out of the crisis",
+    "Charles-Benoît Heidsieck": "Charles-Benoît Heidsieck",
+    "Cathy Racon-Bouzon": "Cathy Racon-Bouzon",
+    "Gabriel Attal": "Gabriel Attal",
+    "Médiateur des entreprises": "Business Mediator (Médiateur des entreprises)",
+    "Le RAMEAU": "Le RAMEAU",
+    "Caisse des Dépôts": "Caisse des Dépôts",
+    "Cercle « Investisseur sociétal »": "'Social Investor' Circle (Cercle « Investisseur sociétal »)",
+    "Collectif « Intérêt général : dès aujourd’hui l’affaire de tous ? »":
+        "Collective 'General interest: everyone's business from today?'",
+    "Observatoire des partenariats": "Partnerships Observatory (Observatoire des partenariats)",
+    "CJD": "CJD",
+    "Comisis": "Comisis",
+    "OpinionWay": "OpinionWay",
+    "l’innovation territoriale en actions": "Territorial innovation in action (l’innovation territoriale en actions)",
+    "co-pilotage de la démarche : Médiateur des entreprises (institution)":
+        "co-piloting of the initiative: Business Mediator (institution)",
+    "co-pilotage de la démarche : Le RAMEAU (chercheur)": "co-piloting of the initiative: Le RAMEAU (researcher)",
+    "comment utilement « agir ensemble » ?": "how to usefully 'act together'?",
+    "comment aider les institutions à anticiper la sortie de crise ?":
+        "how to help institutions anticipate the way out of the crisis?",
+    "Comment favoriser l’articulation des ingénieries publiques & privées, nationales & territoriales ?":
+        "How to foster the linking of public & private, national & territorial support engineering?",
+    "programme systémique de 21 mesures": "systemic programme of 21 measures",
+    "l’ODD 17 en pratique": "SDG 17 in practice",
+    "Étude « jouer collectif en sortie de crise » - volet citoyens": "Study 'playing together to leave the crisis' - citizens part",
+    "Étude « jouer collectif en sortie de crise » - volet entreprises":
+        "Study 'playing together to leave the crisis' - enterprises part",
+    "jouer collectif en sortie de crise": "playing together to leave the crisis",
+    "81 % des Français": "81 % of French people",
+    "84 % des dirigeants de TPE-PME": "84 % of heads of very small, small and medium enterprises",
+    "Capitaliser les données pour se doter d’un 360° des besoins, programmes & acteurs":
+        "Capitalising data to get a 360° view of needs, programmes & actors",
+    "Structurer un cadre de référence commun pour faciliter les dialogues":
+        "Structuring a common reference framework to ease dialogue",
+    "Animer des espaces de dialogue entre « mondes » complémentaires pour faciliter l’interconnaissance des actions, favoriser les synergies et identifier les « trous dans la raquette »":
+        "Running dialogue spaces between complementary 'worlds' so that actions get known to one another, synergies grow and 'gaps in the net' are found",
+    "Qualifier les besoins au travers des différentes études… puis croiser les visions prospectives sur « l’après »":
+        "Qualifying needs through the various studies… then crossing the forward-looking views on 'the after'",
+    "Faire une cartographie des principaux programmes d’urgence et de relance": "Mapping the main emergency and recovery programmes",
+    "Identifier les réseaux de référence capables de relayer l’information, et les « catalyseurs territoriaux » moteurs pour animer localement un dialogue collectif.":
+        "Identifying the reference networks able to pass information on, and the 'territorial catalysts' that drive a collective dialogue locally.",
+    "une cinquantaine d’entretiens individuels": "some fifty individual interviews",
+    "étude documentaire": "desk research",
+    "retour d’expérience du RAMEAU": "Le RAMEAU's lessons from experience",
+    "rapport de synthèse des échanges (articulation des ingénieries)": "summary report of the discussions (linking support engineering)",
+    "rapport de synthèse des échanges (investisseurs sociétaux)": "summary report of the discussions (social investors)",
+    "note sur les enjeux de croiser les regards sur les visions de « l’après »":
+        "note on why crossing views on the visions of 'the after' matters",
+    "note d’analyse comparative des positionnements": "comparative analysis note on positionings",
+    "note sur les synergies et différences des besoins & solutions": "note on the synergies and differences of needs & solutions",
+    "étude pilote du CJD « jouer collectif en territoire »": "CJD pilot study 'playing together in the territories'",
+    "jouer collectif en territoire": "playing together in the territories",
+    "réflexion en cours sur le transfert de l’espace de dialogue": "ongoing reflection on handing over the dialogue space",
+    "expérimentation « jouer collectif » entre investisseurs sur le thème « numérique & territoires »":
+        "'playing together' experiment among investors on the theme 'digital & territories'",
+    "échange avec le Cercle « Investisseur sociétal »": "exchange with the 'Social Investor' Circle",
+    "échange avec le Cercle « Investisseur sociétal » (15 juillet 2020)": "exchange with the 'Social Investor' Circle (15 July 2020)",
+    "relais auprès du Collectif « Intérêt général : dès aujourd’hui l’affaire de tous ? »":
+        "relay to the Collective 'General interest: everyone's business from today?'",
+    "réunion du Collectif « Intérêt général : dès aujourd’hui l’affaire de tous ? » (23 juin 2020)":
+        "meeting of the Collective 'General interest: everyone's business from today?' (23 June 2020)",
+    "partage en avant-première des premiers résultats de l’étude pilote du CJD": "preview of the first results of the CJD pilot study",
+    "6ème Rencontre des pionniers des alliances en Territoire": "6th Meeting of the pioneers of alliances in the territories",
+    "publication des travaux à l’occasion du webinaire de la plateforme « l’innovation territoriale en actions »":
+        "publication of the work at the webinar of the platform 'Territorial innovation in action'",
+    "webinaire de la plateforme « l’innovation territoriale en actions » (16 juillet 2020)":
+        "webinar of the platform 'Territorial innovation in action' (16 July 2020)",
+    "relais auprès de l’Observatoire des partenariats": "relay to the Partnerships Observatory",
+    "base de données d’inventaire des besoins et des programmes d’urgence & de relance":
+        "inventory database of needs and of emergency & recovery programmes",
+    "inventaire au 19 juin 2020 : 250 données": "inventory at 19 June 2020: 250 records",
+    "les 30 « têtes de pont »": "the 30 'bridgeheads'",
+    "les 350 « catalyseurs territoriaux »": "the 350 'territorial catalysts'",
+    "analyse des enseignements sur le « jouer collectif » en période de crise":
+        "analysis of the lessons on 'playing together' in times of crisis",
+    # public
+    "MEDEF": "MEDEF",
+    "Le Mouvement associatif": "Le Mouvement associatif",
+    "PANA - Points d’appui au numérique associatif": "PANA - digital support points for associations (Points d’appui au numérique associatif)",
+    "ANCT": "ANCT (National Agency for Territorial Cohesion)",
+    "Groupe La Poste": "La Poste Group",
+    "Réseau des pionniers des alliances en Territoire":
+        "Network of the pioneers of alliances in the territories (Réseau des pionniers des alliances en Territoire)",
+    "rapport de capitalisation de la démarche (septembre 2020)": "capitalisation report of the initiative (September 2020)",
+    "inventaire au 23 avril 2020 : plus d’une centaine d’initiatives": "inventory at 23 April 2020: over a hundred initiatives",
+    "inventaire au 7 septembre 2020 : 118 expressions de besoins": "inventory at 7 September 2020: 118 need expressions",
+    "inventaire au 7 septembre 2020 : 119 programmes d’urgence": "inventory at 7 September 2020: 119 emergency programmes",
+    "inventaire au 7 septembre 2020 : 61 programmes de relance": "inventory at 7 September 2020: 61 recovery programmes",
+    "DJEPVA": "DJEPVA (Directorate for Youth, Popular Education and Voluntary Organisations)",
+    "Pierre Pelouzet": "Pierre Pelouzet",
+    "Enquête « COVID-19 : quels impacts pour votre association ? » (Le Mouvement associatif)":
+        "Survey 'COVID-19: what impacts on your association?' (Le Mouvement associatif)",
+    "Enquête « Où en sont les associations après le confinement ? » (Le Mouvement associatif)":
+        "Survey 'Where do associations stand after the lockdown?' (Le Mouvement associatif)",
+    "Recherches & Solidarités": "Recherches & Solidarités",
+    "France Relance": "France Relance",
+}
+
+
+def translated(s: T, p: T, label_en: str) -> tuple[T, T]:
+    """Register (s, p, label_en@en) as Relais' translation; returns the pair for art() / pub()."""
+    o = en(label_en)
+    TRANSLATED.add((s, p, o))
+    return (p, o)
+
+
+def translate_labels(rows: list) -> None:
+    """Append to a table Relais' English translation of each French label that has no English one yet, then
+    relais:translatedLabelLanguage "en" on each resource with a translated label. The new rows keep the evidence
+    (article quote, or public sources) of the French label they translate; main() writes their provenance as a
+    translation. Idempotent: call it at the end of each table, so that the rows it adds come last."""
+    have_en = {(row[0], row[1]) for row in rows if row[1] in LABEL_PROPS and row[2].lang == "en"}
+    marked = {row[0] for row in rows if row[1] == TRANSLATED_LANG}
+    new = []
+    for row in rows:
+        s, p, o = row[:3]
+        if p not in LABEL_PROPS or o.lang != "fr":
+            continue
+        target = LABEL if (s.ttl.strip("<>"), p.ttl) in ONE_ONLY else p
+        if (s, target) in have_en:
+            continue
+        if o.text not in TRANSLATIONS:
+            raise SystemExit(f"no English translation for the French label {o.text!r}: add it to TRANSLATIONS")
+        pair = translated(s, target, TRANSLATIONS[o.text])
+        have_en.add((s, target))
+        new.append((s, *pair, *row[3:]))
+    rows.extend(new)
+    for row in list(rows):
+        if tuple(row[:3]) in TRANSLATED and row[0] not in marked:
+            marked.add(row[0])
+            rows.append((row[0], TRANSLATED_LANG, EN_MARK, *row[3:]))
 
 
 # ================================================================= ARTICLE
@@ -271,7 +438,8 @@ q = "ainsi qu’un kit « l’ODD 17 en pratique » pour aider les territoires e
 art(REPORT, q, (r("includesKit"), KIT17))
 art(KIT17, q, (A, r("Kit")), (LABEL, fr("l’ODD 17 en pratique")),
     (r("purpose"), fr("aider les territoires et les organisations à agir dès aujourd’hui")))
-art(KIT17, "un kit « l’ODD 17 en pratique »", (c("dcterms:subject"), T("<http://metadata.un.org/sdg/17>")),
+SDG17 = T("<http://metadata.un.org/sdg/17>")
+art(KIT17, "un kit « l’ODD 17 en pratique »", (c("dcterms:subject"), SDG17),
     reading="'ODD 17' is the French name of Sustainable Development Goal 17, identified by the UN SDG vocabulary IRI.")
 
 # --- the two studies and their findings
@@ -385,6 +553,8 @@ art(S4, "Espace de dialogue « Comparer les besoins et solutions entre acteurs d
 
 
 def deliverable(space: T, d: T, quote: str, label: str, dtype: str) -> None:
+    # relais:deliverableOf (inverse of relais:hasDeliverable) stays in the table only to keep statement numbers:
+    # it is in NOT_WRITTEN, so only space -> deliverable is asserted
     art(space, quote, (r("hasDeliverable"), d))
     art(d, quote, (A, r("Deliverable")), (LABEL, fr(label)), (r("deliverableType"), fr(dtype)), (r("deliverableOf"), space))
 
@@ -414,6 +584,8 @@ STATUS_RD = ("Status as of the article's date (23 June 2020), read from the futu
 
 
 def relay(space: T, rl: T, quote: str, label: str, form: str, status: T, status_quote: str) -> None:
+    # relais:relayOf (inverse of relais:hasRelay) stays in the table only to keep statement numbers: it is in
+    # NOT_WRITTEN, so only space -> relay is asserted
     art(space, quote, (r("hasRelay"), rl))
     art(rl, quote, (A, r("Relay")), (LABEL, fr(label)), (r("relayOf"), space), (r("relayForm"), fr(form)))
     art(rl, status_quote, (r("relayStatus"), status), reading=STATUS_RD)
@@ -521,8 +693,8 @@ art(INIT, q, (r("announcedOutput"), LESSONS))
 art(LESSONS, q, (A, r("Report")), (LABEL, fr("analyse des enseignements sur le « jouer collectif » en période de crise")),
     (COMMENT, en("Announced on 23 June 2020 for 'next week'; whether and when it was published could not be established.")))
 
-# --- English labels (translations of the French labels above; appended here so statement numbers stay stable)
-EN_RD = "English translation of the French label; the quote is the French original."
+# --- English labels (Relais' translations of the French labels above; appended here so statement numbers stay
+# stable; their provenance says they are translations, see main())
 for subj, quote, label_en in (
         (INIT, "la démarche « anticiper la sortie de crise des acteurs / actions d’intérêt général »",
          "anticipating the way out of the crisis for general-interest actors / actions"),
@@ -538,7 +710,10 @@ for subj, quote, label_en in (
         (KITS, "le kit pratique « sortie de crise en territoire »", "leaving the crisis in the territories (practical kit)"),
         (REPORT, "rapport ministériel sur l’accélération des alliances stratégiques entre associations, entreprises et collectivités",
          "ministerial report on accelerating strategic alliances between associations, enterprises and local authorities")):
-    art(subj, quote, (LABEL, en(label_en)), reading=EN_RD)
+    art(subj, quote, translated(subj, LABEL, label_en))
+
+# --- every other French label: Relais' translation (TRANSLATIONS); keep this call last in the article table
+translate_labels(article)
 
 # ================================================================= PUBLIC
 MEDEF = i("organisation/medef")
@@ -596,10 +771,17 @@ pub(PANA, U_ANTICIP, "The PANA network (Points d'appui au numérique associatif)
 # --- platform and catalysts
 pub(PLATFORM, U_PDFSLIDE, "The platform 'l'innovation territoriale en actions' was put online on 24 December 2018.",
     (r("launchDate"), date("2018-12-24")))
-pub(PLATFORM, U_FAIRE, "Launched in December 2018 by Le RAMEAU with the support of ANCT, the Caisse des Dépôts and Groupe La Poste; since January 2020 it is piloted by the Réseau des pionniers des alliances en Territoire.",
-    (r("launchedBy"), RAMEAU), (r("supportedBy"), CDC), (r("supportedBy"), ANCT), (r("supportedBy"), LAPOSTE),
-    (r("pilotedBy"), PIONNIERS))
-pub(ANCT, U_FAIRE, "ANCT (Agence nationale de la cohésion des territoires) supports the platform.", (A, r("PublicBody")), (LABEL, fr("ANCT")))
+# The page says the platform was launched in December 2018 "with the support of ANCT"; ANCT only exists since
+# 1 January 2020 (in 2018 the State body was the CGET, which no source of this table names). So the 2018 part is
+# dropped for ANCT: its support is stated as of the page (2020 or later), not dated to the launch. Three calls
+# keep the rows, hence the statement numbers, in their original order.
+pub(PLATFORM, U_FAIRE, "Launched in December 2018 by Le RAMEAU with the support of the Caisse des Dépôts.",
+    (r("launchedBy"), RAMEAU), (r("supportedBy"), CDC))
+pub(PLATFORM, U_FAIRE, "The page (written after 2020) names ANCT among the platform's supporters. ANCT exists only since 1 January 2020, so this support is not dated to the December 2018 launch (the CGET, its predecessor then, is named by no source here).",
+    (r("supportedBy"), ANCT))
+pub(PLATFORM, U_FAIRE, "At its December 2018 launch the platform was also supported by Groupe La Poste; since January 2020 it is piloted by the Réseau des pionniers des alliances en Territoire.",
+    (r("supportedBy"), LAPOSTE), (r("pilotedBy"), PIONNIERS))
+pub(ANCT, U_FAIRE, "ANCT (Agence nationale de la cohésion des territoires) supports the platform (as of the page, 2020 or later).", (A, r("PublicBody")), (LABEL, fr("ANCT")))
 pub(LAPOSTE, U_FAIRE, "Groupe La Poste supports the platform.", (A, r("Organisation")), (LABEL, fr("Groupe La Poste")))
 pub(PIONNIERS, U_CATA, "The pioneers' network of territorial catalysts, created informally in 2014, counts more than 350 catalysts in metropolitan and overseas France.",
     (A, r("Network")), (LABEL, fr("Réseau des pionniers des alliances en Territoire")), (r("foundingYear"), gy("2014")))
@@ -693,12 +875,12 @@ pub(FR_, (U_UNIV, U_DOUBS, U_ECHO), "France Relance was presented on 3 September
     (r("targetsActorType"), i("actor-type/entreprise")), (r("targetsActorType"), i("actor-type/collectivite")),
     (r("targetsActorType"), i("actor-type/association")), (r("provenanceStatus"), T('"sourced"')))
 pub(FRS, U_UNIV, "France Relance has three pillars: ecology, competitiveness, cohesion.", (A, c("skos:ConceptScheme")),
-    (c("skos:prefLabel"), fr("volets de France Relance")), (c("skos:prefLabel"), en("France Relance pillars")))
+    (c("skos:prefLabel"), fr("volets de France Relance")), translated(FRS, c("skos:prefLabel"), "France Relance pillars"))
 for comp, lfr, len_ in ((FR_E, "France Relance - volet écologie", "France Relance - ecology pillar"),
                         (FR_C, "France Relance - volet compétitivité", "France Relance - competitiveness pillar"),
                         (FR_H, "France Relance - volet cohésion", "France Relance - cohesion pillar")):
     pub(comp, U_UNIV, "France Relance has three pillars: ecology, competitiveness, cohesion.", (A, r("ProgrammeComponent")),
-        (c("skos:prefLabel"), fr(lfr)), (c("skos:prefLabel"), en(len_)), (c("skos:inScheme"), FRS), (r("partOf"), FR_))
+        (c("skos:prefLabel"), fr(lfr)), translated(comp, c("skos:prefLabel"), len_), (c("skos:inScheme"), FRS), (r("partOf"), FR_))
 pub(FR_E, (U_UNIV, U_BOURSE, U_CHAMBRE), "Ecology pillar: 30 billion euros (all sources agree).", (r("keyFigures"), fr("30 Md€")))
 pub(FR_C, U_UNIV, "Competitiveness pillar: 34 billion euros according to Universalis.", (r("keyFigures"), fr("34 Md€ (selon Universalis)")))
 pub(FR_C, (U_BOURSE, U_CHAMBRE), "Competitiveness pillar: 35 billion euros according to other sources.", (r("keyFigures"), fr("35 Md€ (selon d’autres sources)")))
@@ -709,6 +891,14 @@ pub(FR_H, (U_BOURSE, U_CHAMBRE), "Cohesion pillar: 35 billion euros according to
 # --- appended later (keep appending here so statement numbers stay stable)
 pub(R2a, U_CARE21, "One year on (March 2021), the 'numérique & territoires' experiment is listed among the three results the démarche left, so it took place.",
     (r("subsequentStatus"), REALISE))
+# The UN SDG vocabulary page identifies 'ODD 17' (Goal 17) by the IRI the article statement uses. Public facts cite
+# an address with an English paraphrase (no French excerpt), so the English page is cited.
+U_SDG17 = "https://metadata.un.org/sdg/17?lang=en"
+pub(KIT17, U_SDG17, "The UN SDG vocabulary identifies Sustainable Development Goal 17 ('Partnerships for the Goals', 'ODD 17' in French) as http://metadata.un.org/sdg/17.",
+    (c("dcterms:subject"), SDG17))
+
+# --- every French label of the public table: Relais' translation (TRANSLATIONS); keep this call last
+translate_labels(public)
 
 
 # ================================================================= WRITE
@@ -743,25 +933,66 @@ def dedupe(rows: list) -> list:
     return out
 
 
+# Declared inverses (owl:inverseOf in ontology/relais.ttl): only the first of each pair is written. Rows with the
+# second stay in the tables so that statement numbers do not move, but are skipped (their aNNN stay unused).
+INVERSES = ((r("hasDeliverable"), r("deliverableOf")), (r("hasRelay"), r("relayOf")),
+            (r("foundedBy"), r("founderOf")), (r("headedBy"), T("<http://www.w3.org/ns/org#headOf>")))
+NOT_WRITTEN = {r("deliverableOf"), r("relayOf")}
+
+TRANSLATION_NOTE = "Translation by Relais of the resource's French label: not words of the {what}{why}."
+MARK_NOTE = "Relais marks that the English labels of this resource are its own translations, not words of the {what}."
+
+
+def numbered(rows: list, prefix: str) -> list:
+    """(statement IRI, row) for each row that is written; NOT_WRITTEN rows keep (and leave unused) their number."""
+    return [(f"{ID}statement/{prefix}{n:03d}", row) for n, row in enumerate(rows, 1) if row[1] not in NOT_WRITTEN]
+
+
+def check_inverses(rows: list) -> None:
+    triples = {tuple(row[:3]) for row in rows}
+    for p, q in INVERSES:
+        both = [(s, o) for s, pp, o in triples if pp == p and (o, q, s) in triples]
+        if both:
+            raise SystemExit(f"{p.ttl} and its inverse {q.ttl} both asserted: {both[0][0].ttl} ... {both[0][1].ttl}")
+
+
 def main() -> None:
-    arts = dedupe(article)
-    pubs = dedupe(public)
+    translate_labels(article)  # no-op unless labels were appended after the calls in the tables
+    translate_labels(public)
+    arts = numbered(dedupe(article), "a")
+    pubs = numbered(dedupe(public), "p")
+    check_inverses([row for _, row in arts] + [row for _, row in pubs])
     write_graph(ROOT / "data/article.ttl", "Graph <https://w3id.org/relais/graph/article>: statements of the seed article (Le RAMEAU, 23 June 2020)",
-                [row[:3] for row in arts])
+                [row[:3] for _, row in arts])
     write_graph(ROOT / "data/public.ttl", "Graph <https://w3id.org/relais/graph/public>: statements from other public sources",
-                [row[:3] for row in pubs])
+                [row[:3] for _, row in pubs])
     prov_lines = [header("Graph <https://w3id.org/relais/graph/provenance>: one rdf:Statement per triple of graphs article (aNNN) and public (pNNN)")
-                  + "# Quotes are verbatim from the article, except that non-breaking spaces are normalised to plain spaces.\n\n"]
-    for n, (s, p, o, quote, reading) in enumerate(arts, 1):
-        extra = f' ;\n    rdfs:comment "{esc(reading)}"@en' if reading else ""
-        prov_lines.append(f"<{ID}statement/a{n:03d}> a rdf:Statement ;\n    rdf:subject {s.ttl} ;\n    rdf:predicate {p.ttl} ;\n"
+                  + "# Quotes are verbatim from the article, except that non-breaking spaces are normalised to plain spaces.\n"
+                  + "# English labels are Relais' translations: their statements carry relais:translatedLabelLanguage \"en\" and say so;\n"
+                  + "# the quote (or source) there is the evidence of the French label they translate.\n\n"]
+    for st, (s, p, o, quote, reading) in arts:
+        if (s, p, o) in TRANSLATED:
+            reading = TRANSLATION_NOTE.format(what="article", why="; the quote is the French original it translates")
+            extra = f' ;\n    relais:translatedLabelLanguage "en" ;\n    rdfs:comment "{esc(reading)}"@en'
+        elif p == TRANSLATED_LANG:
+            extra = f' ;\n    rdfs:comment "{esc(MARK_NOTE.format(what="article"))}"@en'
+        else:
+            extra = f' ;\n    rdfs:comment "{esc(reading)}"@en' if reading else ""
+        prov_lines.append(f"<{st}> a rdf:Statement ;\n    rdf:subject {s.ttl} ;\n    rdf:predicate {p.ttl} ;\n"
                           f"    rdf:object {o.ttl} ;\n    prov:wasQuotedFrom <{ARTICLE}> ;\n    relais:quote \"{esc(quote)}\"@fr{extra} .\n")
-    for n, (s, p, o, srcs, evidence) in enumerate(pubs, 1):
+    for st, (s, p, o, srcs, evidence) in pubs:
+        extra = ""
+        if (s, p, o) in TRANSLATED:
+            evidence = TRANSLATION_NOTE.format(what="source", why="; the source(s) are those of the French label")
+            extra = ' ;\n    relais:translatedLabelLanguage "en"'
+        elif p == TRANSLATED_LANG:
+            evidence = MARK_NOTE.format(what="source")
         src = " , ".join(f"<{u}>" for u in srcs)
-        prov_lines.append(f"<{ID}statement/p{n:03d}> a rdf:Statement ;\n    rdf:subject {s.ttl} ;\n    rdf:predicate {p.ttl} ;\n"
-                          f"    rdf:object {o.ttl} ;\n    dcterms:source {src} ;\n    relais:evidence \"{esc(evidence)}\"@en .\n")
+        prov_lines.append(f"<{st}> a rdf:Statement ;\n    rdf:subject {s.ttl} ;\n    rdf:predicate {p.ttl} ;\n"
+                          f"    rdf:object {o.ttl} ;\n    dcterms:source {src} ;\n    relais:evidence \"{esc(evidence)}\"@en{extra} .\n")
     (ROOT / "data/provenance.ttl").write_text("\n".join(prov_lines), encoding="utf-8")
-    print(f"article: {len(arts)} triples, public: {len(pubs)} triples")
+    print(f"article: {len(arts)} triples, public: {len(pubs)} triples, English labels translated by Relais: {len(TRANSLATED)} "
+          f"on {len({t[0] for t in TRANSLATED})} resources")
 
 
 if __name__ == "__main__":

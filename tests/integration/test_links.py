@@ -153,10 +153,17 @@ def test_the_confirmed_links_are_there_and_nothing_is_invented() -> None:
     assert {str(o) for o in eli_objects} <= {str(ELI), "https://www.legifrance.gouv.fr/eli/decret/2020/6/20/2020-757/jo/texte"}
 
 
-def test_the_shipped_graph_names_no_territory() -> None:
-    """The README says the data names no territory, so no INSEE link: keep that claim true."""
+def test_every_shipped_territory_is_matched_to_its_insee_iri_from_the_reference() -> None:
+    """Territories come with their INSEE geo IRI from the published reference (graph territories), not from the linker."""
     store = GraphStore.open(shipped_sources())
-    assert not bool(store.query("ASK { ?t a <https://w3id.org/relais/ontology#Territory> }"))
+    unmatched = store.query(
+        "PREFIX relais: <https://w3id.org/relais/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?t WHERE { ?t relais:inseeCode ?c . FILTER NOT EXISTS { ?t skos:exactMatch ?i FILTER(STRSTARTS(STR(?i), 'http://id.insee.fr/geo/')) } }"
+    )
+    assert list(unmatched) == []  # type: ignore[arg-type]
+    assert bool(
+        store.query("ASK { GRAPH <https://w3id.org/relais/graph/territories> { ?t <http://www.w3.org/2004/02/skos/core#exactMatch> ?i } }")
+    )
 
 
 INVALID = {
@@ -373,9 +380,11 @@ def test_link_unreachable_endpoint_is_one_line_and_exit_2(tmp_path: Path) -> Non
 
 
 def test_link_insee_on_the_shipped_graph_says_there_is_no_territory(insee: str, tmp_path: Path) -> None:
+    # Every region and département carries its INSEE IRI from the published reference (graph
+    # territories): the linker leaves them alone and finds nothing more to propose.
     result = run_cli("link", "insee", "--endpoint", insee, "-o", str(tmp_path / "r.csv"))
     assert result.returncode == 0, result.stderr
-    assert "no territory to link" in result.stdout
+    assert "0 candidates" in result.stdout
     assert read_rows(tmp_path / "r.csv") == []
 
 

@@ -106,6 +106,8 @@ def test_research_queries_return_rows_on_synthetic_data(tmp_path: Path, text_10k
     for name, query in sorted(research.items()):
         if any(p.required for p in query.parameters):
             continue  # deliverables-reaching: its default organisation is a real one
+        if name == "reconstruction-vs-original":
+            continue  # compares the shipped reconstruction with the original database's counts: synthetic data has neither
         rows = list(graph.query(query.text, substitutions=query.substitutions({}) or None))  # type: ignore[arg-type]
         if not rows:
             empty.append(name)

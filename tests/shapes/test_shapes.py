@@ -105,6 +105,8 @@ def test_turtle_parses_with_rdflib_and_pyoxigraph(path: Path) -> None:
 # ------------------------------------------------------------------ shapes and shipped data
 
 
+@pytest.mark.integration  # the whole shipped graph through pyshacl: about 45 s, so not in the quick loop
+@pytest.mark.slow
 def test_shapes_pass_meta_shacl_and_shipped_data_conforms() -> None:
     conforms, _, text = validate(union_data(), meta_shacl=True)
     assert conforms, text

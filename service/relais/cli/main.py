@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 violations found (validate), 2 error. Errors are one line on
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import logging
 import socket
 import sys
@@ -161,11 +162,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"relais: error: {problem.render(exc.path)}", file=sys.stderr)
         return 2
+    except inventory.InventoryTablesError as exc:
+        for table_problem in exc.problems:
+            print(f"relais: error: {table_problem.render()}", file=sys.stderr)
+        return 2
     except inventory.InventoryViolation as exc:
         print(exc.report_text)
         print(f"relais: error: {exc}", file=sys.stderr)
         return 1
     print(f"imported {result.sourced_count} records into {output} and {result.illustrative_count} illustrative records into {illustrative}")
+    if result.tables is not None:
+        counts = Counter(result.tables.records.values())
+        shown = ", ".join(f"{n} {kind.replace(':', ' ')}" for kind, n in sorted(counts.items()))
+        print(f"imported {len(result.tables.records)} records of the reconstructed inventory ({shown}) with their citations and territories")
     return 0
 
 

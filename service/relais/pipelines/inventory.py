@@ -12,6 +12,8 @@ to an existing resource, URL, legal text). This module only applies it:
 
 Malformed rows raise ``InventoryError`` (CLI exit 2), SHACL violations ``InventoryViolation``
 (exit 1); in both cases nothing is written.
+
+Over 400 lines: the declarative mapping of the sample CSV, its checks and the import's atomic write of four graphs.
 """
 
 from __future__ import annotations
@@ -34,11 +36,12 @@ from relais import resources
 from relais.errors import RelaisError
 from relais.graph.shacl import read_union, shapes_graph, validate_graph
 from relais.graph.store import GRAPH_BASE, shipped_sources
+from relais.pipelines.inventory_tables import InventoryTables, TableProblem, Territories, family_folders, read_tables
 
 log = logging.getLogger(__name__)
 
 # The graphs an import replaces: their current files are not "existing data" for the import.
-REPLACED_GRAPHS = ("inventory", "illustrative")
+REPLACED_GRAPHS = ("inventory", "illustrative", "inventory-provenance", "territories")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _YEAR = re.compile(r"^[0-9]{4}$")
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
@@ -76,6 +79,16 @@ class InventoryError(RelaisError):
         super().__init__("\n".join(p.render(path) for p in problems))
 
 
+class InventoryTablesError(RelaisError):
+    """The tables of data/sources/inventory/ are malformed: every problem with its file and line."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[TableProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(p.render() for p in problems))
+
+
 class InventoryViolation(RelaisError):
     """The imported triples do not conform to the shapes; nothing was written."""
 
@@ -94,6 +107,7 @@ class ImportResult:
     illustrative: rdflib.Graph
     records: dict[str, str] = field(default_factory=dict)  # record_id -> status
     written: tuple[Path, ...] = ()
+    tables: InventoryTables | None = None  # the reconstructed inventory's tables, when there are any
 
     @property
     def sourced_count(self) -> int:
@@ -259,6 +273,7 @@ class _Builder:
         spec = mapping.kinds[row.kind]
         self.add(row, RDF.type, mapping.term(spec["class"]))
         self.add(row, mapping.term(rec["identifier_property"]), Literal(row.record_id))
+        self.add(row, RDF.type, mapping.term(rec["record_class"]))
         self.add(row, mapping.term(rec["dataset_property"]), URIRef(rec["dataset"]))
         if row.status == rec["illustrative_status"]:
             self.add(row, RDFS.comment, Literal(rec["illustrative_comment_fr"], lang="fr"))
@@ -492,14 +507,34 @@ def _write_all(files: list[tuple[Path, str]]) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def existing_graph(exclude: Iterable[Path] = ()) -> rdflib.Graph:
-    """Ontology + shipped data, without the graphs an import replaces (and without ``exclude``)."""
+def existing_graph(exclude: Iterable[Path] = (), territories_csv: Path | None = None) -> rdflib.Graph:
+    """Ontology + shipped data, without the graphs an import replaces (and without ``exclude``),
+    plus the reference territories the rows point to (rebuilt from ``territories_csv``)."""
     excluded = {p.resolve() for p in exclude}
     replaced = {GRAPH_BASE + name for name in REPLACED_GRAPHS}
     paths = [
         s.path for s in shipped_sources() if s.path.resolve() not in excluded and not (s.graph is not None and s.graph.value in replaced)
     ]
-    return read_union(paths)
+    territories = Territories.read(territories_csv or resources.data_dir() / "sources" / "reference" / "territories.csv")
+    return read_union(paths) + territories.graph()
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where an import writes its four graphs."""
+
+    inventory: Path
+    illustrative: Path
+    provenance: Path
+    territories: Path
+
+    @classmethod
+    def beside(cls, inventory: Path, illustrative: Path) -> Outputs:
+        folder = inventory.parent
+        return cls(inventory, illustrative, folder / "inventory-provenance.ttl", folder / "territories.ttl")
+
+    def all(self) -> tuple[Path, ...]:
+        return (self.inventory, self.illustrative, self.provenance, self.territories)
 
 
 def import_inventory(
@@ -509,23 +544,74 @@ def import_inventory(
     *,
     mapping_path: Path | None = None,
     shapes_dir: Path | None = None,
+    tables_dir: Path | None = None,
+    territories_csv: Path | None = None,
 ) -> ImportResult:
-    """Read, check, validate and (only if all is well) write the inventory graphs."""
-    if output.resolve() == illustrative_output.resolve():
+    """Read, check, validate and (only if all is well) write the inventory graphs.
+
+    The tables of the reconstructed inventory (``tables_dir``, by default the ``inventory/`` folder
+    beside the CSV) and the reference territories (``reference/territories.csv``) are read too:
+    their records join graph ``inventory``, their citations graph ``inventory-provenance`` and the
+    territories graph ``territories``, written beside ``output``.
+    """
+    outputs = Outputs.beside(output, illustrative_output)
+    if len({p.resolve() for p in outputs.all()}) < len(outputs.all()):
         raise RelaisError(f"{output}: the sourced and the illustrative records need two different output files")
     mapping = load_mapping(mapping_path)
-    existing = existing_graph([output, illustrative_output])
+    tables_dir = tables_dir or csv_path.parent / "inventory"
+    territories_csv = territories_csv or _territories_csv(csv_path)
+    if not territories_csv.is_file():
+        raise RelaisError(f"{territories_csv}: the reference territories file is missing (see data/sources/README.md)")
+    territories = Territories.read(territories_csv).graph()
+    existing = existing_graph(outputs.all(), territories_csv)  # the CSV's territory references point into it
+    tables = None
+    if family_folders(tables_dir):
+        tables = read_tables(tables_dir, territories_csv, existing)
+        if tables.problems:
+            raise InventoryTablesError(tables.problems)
     result = read_inventory(csv_path, mapping, existing)
-    union = existing + result.sourced + result.illustrative
+    result.tables = tables
+    sourced = result.sourced + tables.inventory if tables else result.sourced
+    union = existing + sourced + result.illustrative + (tables.provenance if tables else rdflib.Graph())  # territories are in existing
     report = validate_graph(union, shapes_graph(shapes_dir or resources.shapes_dir()))
     if not report.conforms:
         raise InventoryViolation(report.text)
-    _write_all(
+    files = [
+        (output, turtle(sourced, _header(mapping, "inventory", illustrative=False))),
+        (illustrative_output, turtle(result.illustrative, _header(mapping, "illustrative", illustrative=True))),
+    ]
+    files.append((outputs.territories, turtle(territories, _tables_header("territories", TERRITORIES_WHAT))))
+    if tables is not None:
+        files.append((outputs.provenance, turtle(tables.provenance, _tables_header("inventory-provenance", PROVENANCE_WHAT))))
+    _write_all(files)
+    result.sourced = sourced
+    result.written = tuple(path for path, _ in files)
+    log.info(
+        "imported %d records (%d illustrative) from %s and %d from %s",
+        len(result.records),
+        result.illustrative_count,
+        csv_path,
+        len(tables.records) if tables else 0,
+        tables_dir,
+    )
+    return result
+
+
+TERRITORIES_WHAT = "France, its regions and départements (COG 2021, from @etalab/decoupage-administratif 1.1.1), each with its INSEE code and INSEE geo IRI"
+PROVENANCE_WHAT = "the citations of the reconstructed inventory: for each record, each page that states it, with a French excerpt"
+
+
+def _territories_csv(csv_path: Path) -> Path:
+    """The reference territories beside the CSV, else the shipped ones."""
+    beside = csv_path.parent / "reference" / "territories.csv"
+    return beside if beside.is_file() else resources.data_dir() / "sources" / "reference" / "territories.csv"
+
+
+def _tables_header(graph_name: str, what: str) -> str:
+    return "\n".join(
         [
-            (output, turtle(result.sourced, _header(mapping, "inventory", illustrative=False))),
-            (illustrative_output, turtle(result.illustrative, _header(mapping, "illustrative", illustrative=True))),
+            f"Graph <{GRAPH_BASE}{graph_name}>: {what}.",
+            "GENERATED by `relais import inventory data/sources/inventory.csv` from data/sources/inventory/*/ and",
+            "data/sources/reference/territories.csv: do not edit by hand; edit the tables and re-run the import.",
         ]
     )
-    result.written = (output, illustrative_output)
-    log.info("imported %d records (%d illustrative) from %s", len(result.records), result.illustrative_count, csv_path)
-    return result

@@ -17,6 +17,8 @@ The curation loop:
 
 The remote endpoint is a configuration value (``--endpoint``): tests run against a local
 Oxigraph server loaded with a small extract in Wikidata's (or INSEE's) shape.
+
+Over 400 lines: the whole curation loop (candidates from Wikidata and INSEE, review files, acceptance with provenance) shares its matching and provenance helpers; splitting it is planned.
 """
 
 from __future__ import annotations
@@ -207,6 +209,7 @@ class Entity:
     labels: list[tuple[str, str]] = field(default_factory=list)  # (text, language)
     identifiers: dict[str, str] = field(default_factory=dict)  # siren, insee_region, ...
     linked: set[str] = field(default_factory=set)  # IRIs it is already owl:sameAs
+    from_reference: bool = False  # matched to its INSEE IRI by the published reference (skos:exactMatch)
 
     @property
     def label(self) -> str:
@@ -281,13 +284,14 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX relais: <https://w3id.org/relais/ontology#>
-SELECT DISTINCT ?e ?label ?siren ?same WHERE {
+SELECT DISTINCT ?e ?label ?siren ?same ?reference WHERE {
   ?e a ?type . ?type rdfs:subClassOf* <%(cls)s> .
   FILTER(isIRI(?e))
   FILTER NOT EXISTS { GRAPH <%(illustrative)s> { ?e ?anyp ?anyo } }
   OPTIONAL { ?e rdfs:label|skos:prefLabel|skos:altLabel|dcterms:alternative ?label }
   OPTIONAL { ?e relais:siren ?siren }
   OPTIONAL { ?e owl:sameAs ?same FILTER(isIRI(?same)) }
+  OPTIONAL { ?e skos:exactMatch ?reference FILTER(STRSTARTS(STR(?reference), "http://id.insee.fr/")) }
 }
 """
 
@@ -318,6 +322,8 @@ def relais_entities(graph: GraphStore, kind: str) -> list[Entity]:
                 entity.labels.append(pair)
         if row["siren"] is not None:
             entity.identifiers["siren"] = re.sub(r"\s+", "", row["siren"].value)
+        if row["reference"] is not None:
+            entity.from_reference = True
         if row["same"] is not None:
             entity.linked.add(row["same"].value)
             ident = insee_identifier(row["same"].value)
@@ -375,7 +381,7 @@ class SparqlClient:
                     raise LinkerError(f"{self.endpoint} answered HTTP {exc.code}; check --endpoint") from None
                 last = f"HTTP {exc.code}"
                 retry_after = exc.headers.get("Retry-After") if exc.headers else None
-                if retry_after and retry_after.isdigit():
+                if retry_after and retry_after.isascii() and retry_after.isdigit():  # int() refuses "²"
                     time.sleep(min(int(retry_after), 60))
             except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
                 last = f"{getattr(exc, 'reason', exc)}"
@@ -753,6 +759,9 @@ def find_links(
     client = SparqlClient(endpoint, timeout=timeout, retries=retries, user_agent=user_agent)
     remote = RemoteGraph(profile, client, batch_size)
     entities = relais_entities(graph, kind)
+    if target == "insee":
+        # A territory of the reference (graph territories) carries its INSEE IRI already: nothing to find.
+        entities = [e for e in entities if not e.from_reference]
     log.info("%d %s resources to link to %s", len(entities), kind, endpoint)
     candidates: dict[str, dict[str, Candidate]] = {e.iri: {} for e in entities}
     if entities:

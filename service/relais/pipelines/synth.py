@@ -48,6 +48,8 @@ relays with an event (and date) / target    4/7, 3/7                 4/7, 3/7
 
 Output is streamed (N-Quads or N-Triples lines, written in chunks), so memory stays flat at any
 size; the same seed and size give the same bytes.
+
+Over 400 lines: the generator's tables of names and proportions are data, kept next to the code that draws from them.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ P = {
         name: _r(name)
         for name in (
             "partOf inPhase inVolet targetsActorType expressedByActorType covers evidencedBy operatedBy startDate "
-            "endDate provenanceStatus recordedIn legalBasisText keyFigures relaysProgramme locatedIn animatedBy "
+            "endDate provenanceStatus recordedIn legalBasisText keyFigures relaysProgramme locatedIn coversTerritory animatedBy "
             "foundedBy founderOf memberOf memberCount foundingYear roleTitle supportedBy initiatedBy coPilotedBy "
             "partOfInitiative hasDeliverable hasRelay deliverableOf deliverableType relayOf relayForm relayStatus "
             "subsequentStatus carriesDeliverable noDeliverableReason relayTo atEvent date precedes eventType "
@@ -103,7 +105,7 @@ P = {
 C = {
     name: _r(name)
     for name in (
-        "Territory Need Programme Organisation Association Enterprise LocalAuthority PublicBody Network Person "
+        "Territory Need Programme InventoryRecord Organisation Association Enterprise LocalAuthority PublicBody Network Person "
         "TerritorialCatalyst Study Finding DialogueSpace Deliverable Relay Event Initiative InventoryDataset "
         "InventorySnapshot Platform SourceGraph"
     ).split()
@@ -455,6 +457,7 @@ class _Generator:
             phase = PHASES[0] if rng.random() < 0.62 else PHASES[1]
             needs_by_phase[phase].append(need)
             add(need, P["type"], C["Need"])
+            add(need, P["type"], C["InventoryRecord"])
             add(need, P["label"], _label(f"{NEED_TOPICS[rng.randrange(len(NEED_TOPICS))]} ({where}, besoin {k + 1})"))
             add(need, P["identifier"], f'"S{b}-N{k + 1}"')
             add(need, P["inPhase"], phase)
@@ -472,6 +475,7 @@ class _Generator:
             programmes.append(programme)
             phase = PHASES[0] if rng.random() < 0.58 else PHASES[1]
             add(programme, P["type"], C["Programme"])
+            add(programme, P["type"], C["InventoryRecord"])
             add(programme, P["label"], _label(f"{PROGRAMME_KINDS[rng.randrange(len(PROGRAMME_KINDS))]} ({where}, programme {k + 1})"))
             add(programme, P["identifier"], f'"S{b}-P{k + 1}"')
             add(programme, P["inPhase"], phase)
@@ -488,6 +492,7 @@ class _Generator:
                 if rng.random() < 0.25:
                     add(programme, P["endDate"], _DATES[start + 30 + rng.randrange(300)])
             add(programme, P["operatedBy"], actors[rng.randrange(len(actors))])
+            add(programme, P["coversTerritory"], territory)
             add(programme, P["provenanceStatus"], '"illustrative"')
             add(programme, P["recordedIn"], reg["dataset"])
             if rng.random() < 0.4:
@@ -518,7 +523,6 @@ class _Generator:
             add(deliverable, P["type"], C["Deliverable"])
             add(deliverable, P["label"], _label(f"{kind} ({where}, livrable {k + 1})"))
             add(deliverable, P["deliverableType"], _lit(kind))
-            add(deliverable, P["deliverableOf"], space)
         previous: tuple[str, int] | None = None
         day = 150 + rng.randrange(150)
         for k in range(pick(self._relays)):
@@ -527,7 +531,6 @@ class _Generator:
             add(space, P["hasRelay"], relay)
             add(relay, P["type"], C["Relay"])
             add(relay, P["label"], _label(f"{form} ({where}, relais {k + 1})"))
-            add(relay, P["relayOf"], space)
             add(relay, P["relayForm"], _lit(form))
             add(relay, P["relayStatus"], RELAY_STATUSES[rng.randrange(3)])
             carried = pick(self._carried)
