@@ -73,7 +73,8 @@ def running_server(
         [*command, "serve", "--port", str(port), *args],
         stdout=handle,
         stderr=subprocess.STDOUT,
-        env={**os.environ, **(env or {})},
+        # Share links go to the test's folder, never to the user's data folder.
+        env={**os.environ, "RELAIS_SHARE_DIR": str(log_dir / f"shared-queries-{port}"), **(env or {})},
         cwd=log_dir,
     )
     url = f"http://127.0.0.1:{port}"

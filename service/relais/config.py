@@ -83,9 +83,21 @@ class Settings:
     service_timeout_s: float = 10.0  # time budget of a query that uses SERVICE
     load_allow: tuple[str, ...] = ()  # LOAD sources (exact IRI, or prefix ending in *)
     max_body_bytes: int = 10 * 1024 * 1024
+    # The address the service is reached at (behind a proxy: its public URL). Links in the Service
+    # Description, VoID and DCAT use it, never a Host header outside ``trusted_hosts``.
+    public_url: str | None = None
+    # Share links (POST /q): their folder (default: beside the store, else the user's data folder).
+    share_dir: Path | None = None
+    share_max_links: int = 10_000
+    share_per_minute: int = 30
+    trusted_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
     cors_origins: tuple[str, ...] = ("*",)  # empty: no CORS headers
     audit_log: Path | None = None  # JSON-lines record of every accepted change
     max_running_queries: int = 16  # more at once get 503 with Retry-After
+    # Bounds checked before any parse (pyoxigraph's parser overflows its stack on deep nesting).
+    max_query_bytes: int = 2 * 1024 * 1024  # a longer query or update: 413
+    max_query_depth: int = 64  # deepest nesting of { ( [ : deeper is a 400
+    max_query_groups: int = 2000  # number of { } groups (UNION, OPTIONAL...): more is a 400
     # The store: "embedded" (pyoxigraph in this process) or "remote" (a SPARQL 1.1 store; remote.py).
     backend: str = "embedded"
     remote_query_url: str | None = None
@@ -96,6 +108,28 @@ class Settings:
     remote_token: str | None = None
     # Sorting/grouping/aggregate queries at once; one core stays free for lookups. More get 503.
     max_heavy_queries: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
+    # Heavy queries beyond that cap wait (up to their own timeout) in a queue this long; a full queue is 503.
+    max_heavy_queue: int = 8
+
+    @property
+    def share_folder(self) -> Path:
+        """Where share links live: RELAIS_SHARE_DIR, else beside an on-disk store, else the user's data folder."""
+        if self.share_dir is not None:
+            return self.share_dir
+        if self.store_path is not None:
+            return self.store_path.parent / (self.store_path.name + "-shared-queries")
+        data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        return data_home / "relais" / "shared-queries"
+
+    @property
+    def base_url(self) -> str:
+        """The service's own address: ``public_url``, else the address it listens on."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def sparql_base_iri(self) -> str:
+        """The BASE of relative IRIs in queries and updates (the endpoint's URL, as the protocol suggests)."""
+        return self.base_url + "/sparql"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -129,12 +163,30 @@ class Settings:
             values["service_timeout_s"] = service_timeout
         if os.environ.get("RELAIS_MAX_BODY"):
             values["max_body_bytes"] = int(os.environ["RELAIS_MAX_BODY"])
+        if os.environ.get("RELAIS_SHARE_DIR"):
+            values["share_dir"] = Path(os.environ["RELAIS_SHARE_DIR"])
+        for key, env in (("share_max_links", "RELAIS_SHARE_MAX_LINKS"), ("share_per_minute", "RELAIS_SHARE_PER_MINUTE")):
+            if os.environ.get(env):
+                values[key] = int(os.environ[env])
+        if os.environ.get("RELAIS_PUBLIC_URL"):
+            values["public_url"] = os.environ["RELAIS_PUBLIC_URL"].rstrip("/")
+        if (hosts := _env_list("RELAIS_TRUSTED_HOSTS")) is not None:
+            values["trusted_hosts"] = hosts
         if os.environ.get("RELAIS_AUDIT_LOG"):
             values["audit_log"] = Path(os.environ["RELAIS_AUDIT_LOG"])
         if os.environ.get("RELAIS_MAX_HEAVY_QUERIES"):
             values["max_heavy_queries"] = int(os.environ["RELAIS_MAX_HEAVY_QUERIES"])
+        if os.environ.get("RELAIS_HEAVY_QUEUE"):
+            values["max_heavy_queue"] = int(os.environ["RELAIS_HEAVY_QUEUE"])
         if os.environ.get("RELAIS_MAX_QUERIES"):
             values["max_running_queries"] = int(os.environ["RELAIS_MAX_QUERIES"])
+        for key, env in (
+            ("max_query_bytes", "RELAIS_MAX_QUERY_BYTES"),
+            ("max_query_depth", "RELAIS_MAX_QUERY_DEPTH"),
+            ("max_query_groups", "RELAIS_MAX_QUERY_GROUPS"),
+        ):
+            if os.environ.get(env):
+                values[key] = int(os.environ[env])
         if os.environ.get("RELAIS_BACKEND"):
             values["backend"] = os.environ["RELAIS_BACKEND"].strip().lower()
         for key, env in REMOTE_VARIABLES:

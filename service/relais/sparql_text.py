@@ -11,7 +11,12 @@ from collections.abc import Iterator
 
 IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 # A keyword, variable or prefixed name is one word: ``ex:where`` and ``?service`` are not keywords.
-_WORD = re.compile(r"[?$]?[\w:][\w\-:.]*")
+# A local name may hold escapes (PN_LOCAL_ESC): in ``ex:a\#b`` the ``\#`` is part of the name,
+# not a comment, and in ``ex:a\'b`` the ``\'`` does not open a string.
+_WORD = re.compile(r"[?$]?(?:[\w:]|\\.)(?:[\w\-:.]|\\.)*")
+# SPARQL 1.1 (section 19.2) lets a query spell any character as \uXXXX or \UXXXXXXXX.
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+OPENERS, CLOSERS = "{([", "})]"
 
 
 def scan(query: str) -> Iterator[tuple[int, str]]:
@@ -40,7 +45,7 @@ def scan(query: str) -> Iterator[tuple[int, str]]:
                 yield i, "<iri>"
                 i = m.end()
                 continue
-        if c in "{}()":
+        if c in "{}()[]":
             yield i, c
         else:
             m = _WORD.match(query, i)
@@ -57,4 +62,35 @@ def keywords(query: str) -> list[str]:
     >>> keywords('SELECT ?s WHERE { ?s ex:service "from" } ORDER BY ?s')
     ['SELECT', '?S', 'WHERE', '?S', 'EX:SERVICE', 'ORDER', 'BY', '?S']
     """
-    return [t.upper() for _, t in scan(query) if t not in ("{", "}", "(", ")", "<iri>")]
+    return [t.upper() for _, t in scan(query) if t not in ("{", "}", "(", ")", "[", "]", "<iri>")]
+
+
+def unescape_codepoints(query: str) -> str:
+    r"""The query with its ``\uXXXX`` escapes applied, as a SPARQL parser sees it.
+
+    >>> unescape_codepoints(r"\u0053ERVICE <x>")
+    'SERVICE <x>'
+    """
+
+    def char(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group(0)
+
+    return _CODEPOINT.sub(char, query)
+
+
+def nesting(query: str) -> tuple[int, int]:
+    """The deepest nesting of ``{ ( [`` and the number of ``{`` groups, outside strings, IRIs and comments.
+
+    >>> nesting("SELECT * WHERE { { ?s ?p (1 (2)) } UNION { ?s ?p [ ?q ?o ] } }")
+    (4, 3)
+    """
+    depth = deepest = groups = 0
+    for _, token in scan(query):
+        if token in OPENERS:
+            depth += 1
+            deepest = max(deepest, depth)
+            groups += token == "{"
+        elif token in CLOSERS:
+            depth = max(0, depth - 1)
+    return deepest, groups

@@ -203,3 +203,23 @@ def valid_iri(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# What RFC 3986 allows in a URI besides letters, digits and ``-._~`` (which ``quote`` always keeps).
+_URI_CHARACTERS = "!#$%&'()*+,/:;=?@[]"
+
+
+def iri_to_uri(iri: str) -> str:
+    """The URI an IRI maps to (RFC 3987 §3.1): non-ASCII characters as percent-encoded UTF-8.
+
+    HTTP header values are Latin-1 at best, so every IRI put into a header (Location,
+    Content-Location, Link) goes through here. ASCII that a URI may hold is kept, existing
+    ``%XX`` escapes included; anything else (space, ``<``, ``>``, ``"``...) is encoded too, so a
+    value can never break the header's syntax.
+
+    >>> iri_to_uri("/id/organisation/café-€")
+    '/id/organisation/caf%C3%A9-%E2%82%AC'
+    >>> iri_to_uri("/resource?iri=https%3A%2F%2Fw3id.org%2Fx&format=ttl")
+    '/resource?iri=https%3A%2F%2Fw3id.org%2Fx&format=ttl'
+    """
+    return quote(iri, safe=_URI_CHARACTERS)

@@ -79,3 +79,22 @@ def test_the_editor_works_without_named_queries(tmp_path_factory: pytest.TempPat
     with running_server(tmp=tmp_path_factory.mktemp("editor2"), env={"RELAIS_QUERIES_DIR": str(empty)}) as srv:
         response = httpx.get(f"{srv.url}/sparql", headers={"Accept": "text/html"})
         assert response.status_code == 200 and "No named queries." in response.text
+
+
+def test_the_share_button_makes_a_link_that_reopens_the_query(server: Server) -> None:
+    query = "SELECT ?s WHERE { ?s a <https://w3id.org/relais/ontology#Relay> } # shared from the editor"
+    with chromium() as browser:
+        visit = open_page(browser, f"{server.url}/sparql")
+        page = visit.page
+        page.wait_for_function("() => window.yasgui && window.yasgui.getTab()", timeout=15_000)
+        page.evaluate("q => window.yasgui.getTab().getYasqe().setValue(q)", query)
+        page.click("#share")
+        page.wait_for_selector("#share-url", timeout=15_000)
+        link = page.get_attribute("#share-url", "href")
+        assert link is not None and "/q/" in link
+        reopened = open_page(browser, link)
+        reopened.page.wait_for_function("() => window.yasgui && window.yasgui.getTab()", timeout=15_000)
+        assert reopened.page.evaluate("() => window.yasgui.getTab().getYasqe().getValue()") == query
+        assert visit.errors == [] and reopened.errors == []
+        screenshot(reopened.page, "editor-shared-link")
+    assert httpx.get(link, headers={"Accept": "application/sparql-query"}).text == query

@@ -44,8 +44,26 @@ def expected(view: str) -> int:
         return len({r[c] for r in query_rows("relay-trace") for c in ("space", "deliverable", "relay", "target", "event") if r.get(c)})
     if view == "timeline":
         return len({r["item"] for r in query_rows("chronology")})
-    cells = query_rows("view-coverage")
-    return len({r["need"] for r in cells}) * len({r["programme"] for r in cells})
+    needs, columns = coverage_shape()
+    return len(needs) * len(columns)
+
+
+def coverage_shape() -> tuple[list[str], dict[str, set[str]]]:
+    """The needs (rows) and the columns of the coverage picture, from queries/view-coverage.rq: the
+    programmes covering at least one need, one column each when they fit (MAX_PROGRAMME_COLUMNS),
+    else grouped by phase and volet. Columns map to the programmes they stand for."""
+    from relais.views.plot import MAX_PROGRAMME_COLUMNS
+
+    found = query_rows("view-coverage")
+    needs = sorted({r["need"] for r in found if r["kind"] == "need"})
+    covering = {r["programme"] for r in found if r["kind"] == "covers"}
+    if len(covering) <= MAX_PROGRAMME_COLUMNS:
+        return needs, {p: {p} for p in covering}
+    columns: dict[str, set[str]] = {}
+    for r in found:
+        if r["kind"] == "programme" and r["programme"] in covering:
+            columns.setdefault(f"{r.get('programmePhase')}|{r.get('programmeVolet')}", set()).add(r["programme"])
+    return needs, columns
 
 
 VIEWS = ("trace", "timeline", "coverage")
@@ -102,18 +120,42 @@ def test_plot_svg_has_one_element_per_node_item_or_cell(plotted: dict[str, Path]
     assert {"trace": "Relay trace", "timeline": "2020 timeline", "coverage": "Coverage matrix"}[view] in titles
 
 
-def test_plot_svg_names_every_relay_and_marks_the_gaps(plotted: dict[str, Path]) -> None:
-    trace, coverage = plotted["trace.svg"], plotted["coverage.svg"]
-    text = " ".join(e.text or "" for e in ET.parse(trace).getroot().iter(SVG + "text"))
+def test_plot_svg_names_every_relay(plotted: dict[str, Path]) -> None:
+    text = " ".join(e.text or "" for e in ET.parse(plotted["trace.svg"]).getroot().iter(SVG + "text"))
     for row in query_rows("relay-trace"):
-        first_words = " ".join(row["relayLabel"].split()[:2])  # labels wrap, so the opening words
+        label = row.get("relayLabelEn") or row["relayLabel"]  # the SVG is drawn in English
+        first_words = " ".join(label.split()[:2])  # labels wrap, so the opening words
         assert first_words in text, first_words
-    root = ET.parse(coverage).getroot()
+
+
+def test_plot_svg_marks_the_gaps_and_aggregates_the_programmes(plotted: dict[str, Path]) -> None:
+    root = ET.parse(plotted["coverage.svg"]).getroot()
     gap_needs = {r["need"] for r in query_rows("coverage-gaps")}
     gap_fill = "#f4b8b2"
     gap_cells = [e for e in root.iter() if e.get("id", "").startswith("cell-") and gap_fill in ET.tostring(e, encoding="unicode")]
-    programmes = len({r["programme"] for r in query_rows("view-coverage")})
-    assert len(gap_cells) == len(gap_needs) * programmes
+    # every column of a gap row is red, except where a programme of another phase covers the need
+    _, columns = coverage_shape()
+    pairs = {(r["need"], r["programme"]) for r in query_rows("view-coverage") if r["kind"] == "covers"}
+    covered_in_gap_rows = sum(1 for n in gap_needs for members in columns.values() if any((n, p) in pairs for p in members))
+    assert len(gap_cells) == len(gap_needs) * len(columns) - covered_in_gap_rows
+    # readable on one page: the many programmes are aggregated, and the subtitle says so
+    assert len(columns) <= 12 < len({p for _, p in pairs})
+    text = " ".join(e.text or "" for e in root.iter(SVG + "text"))
+    assert "aggregated by phase and volet" in text and "one panel per need phase" in text
+
+
+def test_plot_of_a_small_filter_has_one_column_per_programme() -> None:
+    from relais.views import models, plot
+
+    graph, named = _graph()
+    data = models.view_data("coverage", graph, named, "en", phase="relance", volet="r2")
+    found = query_rows("view-coverage")
+    needs = {r["need"] for r in found if r["kind"] == "need" and r.get("needVolet") == models.ID + "volet/r2"}
+    programmes = {r["programme"] for r in found if r["kind"] == "covers" and r["need"] in needs}
+    root = ET.fromstring(plot.render("coverage", data, "svg", "en"))
+    assert len(ids(root, "cell-")) == len(needs) * len(programmes)
+    text = " ".join(e.text or "" for e in root.iter(SVG + "text"))
+    assert "one column per programme" in text and "filter: Phase = recovery" in text
 
 
 @pytest.mark.parametrize("view", ["trace", "timeline", "coverage"])

@@ -43,10 +43,22 @@ def expected_timeline_items(server: Server) -> int:
     return len({r["item"] for r in rows(server, "chronology")})
 
 
-def expected_coverage_cells(server: Server, **params: str) -> tuple[int, int]:
-    """(needs, programmes) of queries/view-coverage.rq: the matrix has needs × programmes cells."""
+def expected_coverage(server: Server, **params: str) -> dict[str, Any]:
+    """What the coverage matrix must show, from queries/view-coverage.rq (its need, programme and
+    covers rows) and queries/coverage-gaps.rq: the needs kept by ``phase`` / ``volet`` (the
+    query's own ``actor_type`` parameter for that filter), the covered pairs among them, the
+    programmes covering at least one of them, and which of them are gaps."""
+    phase, volet = params.pop("phase", None), params.pop("volet", None)
     found = rows(server, "view-coverage", **params)
-    return len({r["need"] for r in found}), len({r["programme"] for r in found})
+    needs = {
+        r["need"]
+        for r in found
+        if r["kind"] == "need" and (not phase or r.get("needPhase") == phase) and (not volet or r.get("needVolet") == volet)
+    }
+    pairs = {(r["need"], r["programme"]) for r in found if r["kind"] == "covers" and r["need"] in needs}
+    all_programmes = {r["programme"] for r in found if r["kind"] == "programme"}
+    gaps = {r["need"] for r in rows(server, "coverage-gaps")} & needs
+    return {"needs": needs, "pairs": pairs, "programmes": {p for _, p in pairs}, "all_programmes": all_programmes, "gaps": gaps}
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +75,11 @@ def open_view(browser: Any, server: Server, path: str) -> Any:
 
 
 def click_item(page: Any, index: int) -> None:
-    """A real mouse click in the middle of the index-th drawn node, point or cell."""
+    """A real mouse click in the middle of the index-th drawn node, point or cell (the coverage grid
+    scrolls to it first)."""
     page.locator("#chart").scroll_into_view_if_needed()
+    page.evaluate(f"relaisView.reveal({index})")
+    page.wait_for_function(f"() => relaisView.drawnAt({index})", timeout=10_000)
     point = page.evaluate(f"relaisView.centre({index})")
     page.mouse.click(point["x"], point["y"])
 
@@ -112,21 +127,69 @@ def test_timeline_renders_one_point_per_dated_item(live_server: Server, browser:
         visit.page.close()
 
 
-def test_coverage_renders_needs_times_programmes_cells_and_marks_the_gaps(live_server: Server, browser: Any) -> None:
-    needs, programmes = expected_coverage_cells(live_server)
-    gaps = {r["need"] for r in rows(live_server, "coverage-gaps")}
-    assert needs >= 10 and programmes >= 10 and gaps
+def test_coverage_draws_covered_pairs_and_gaps_not_the_cross_product(live_server: Server, browser: Any) -> None:
+    want = expected_coverage(live_server)
+    needs, gaps = len(want["needs"]), len(want["gaps"])
+    assert needs >= 100 and len(want["all_programmes"]) >= 200 and gaps  # the inventory at 300+ records
     visit = open_view(browser, live_server, "/views/coverage?lang=en")
     try:
         page = visit.page
-        assert page.evaluate("relaisView.count()") == needs * programmes
-        assert page.evaluate("relaisView.rendered()") == needs * programmes
-        # the empty rows ("trous dans la raquette") are marked, in the picture and in the table
-        assert page.evaluate("relaisView.data.cells.filter(c => c.gap).length") == len(gaps) * programmes
+        # one cell per covered pair and one per gap need: far fewer than needs × programmes
+        assert page.evaluate("relaisView.count()") == len(want["pairs"]) + gaps
+        assert page.evaluate("relaisView.count()") * 20 < needs * len(want["all_programmes"])
+        assert page.evaluate("relaisView.data.cells.filter(c => c.gap && !c.covers).length") == gaps
+        # columns: the programmes covering at least one need shown, plus the gap column
+        assert set(page.evaluate("relaisView.data.programmes.map(p => p.id)")) == want["programmes"]
+        assert page.evaluate("relaisView.data.counts.otherProgrammes") == len(want["all_programmes"] - want["programmes"])
+        assert page.evaluate("relaisView.chart.getOption().xAxis[0].data.length") == len(want["programmes"]) + 1
+        # rows grouped by phase then volet: each group's rows are contiguous
+        groups = page.evaluate("relaisView.data.needs.map(n => n.group)")
+        assert len(groups) == needs and len(set(groups)) == len([g for i, g in enumerate(groups) if i == 0 or g != groups[i - 1]])
+        # too many rows and columns for one screen: sliders on both axes, and only a window is drawn
+        zooms = page.evaluate(
+            "relaisView.chart.getOption().dataZoom.filter(z => z.type === 'slider').map(z => z.orient === 'vertical' ? 'y' : 'x')"
+        )
+        assert sorted(zooms) == ["x", "y"]
+        assert 0 < page.evaluate("relaisView.rendered()") < page.evaluate("relaisView.count()")
+        assert page.evaluate("relaisView.chart.getOption().yAxis[0].axisLabel.overflow") == "truncate"
+        # the gaps ("trous dans la raquette") are marked in the table too
         assert page.locator("table.coverage-table tbody tr").count() == needs
-        assert page.locator("table.coverage-table tbody tr.gap").count() == len(gaps)
+        assert page.locator("table.coverage-table tbody tr.gap").count() == gaps
+        # a cut row label shows whole in a tooltip when hovered
+        box = page.locator("#chart").bounding_box()
+        page.mouse.move(box["x"] + 250, box["y"] + 130)
+        tip = page.locator("#chart div[role=tooltip]")
+        tip.wait_for(state="visible", timeout=5_000)
+        first = page.evaluate("relaisView.data.needs[0]")
+        assert first["label"] in tip.inner_text()
         assert visit.errors == [], visit.errors
         screenshot(page, "views-coverage-en")
+    finally:
+        visit.page.close()
+
+
+def test_coverage_phase_and_volet_filters_from_the_form(live_server: Server, browser: Any) -> None:
+    phase, volet = ID + "phase/relance", ID + "volet/r2"
+    want = expected_coverage(live_server, phase=phase, volet=volet)
+    assert want["needs"] and want["pairs"]
+    visit = open_view(browser, live_server, "/views/coverage?lang=fr")
+    try:
+        page = visit.page
+        page.select_option("select[name=phase]", phase)
+        page.select_option("select[name=volet]", volet)
+        page.focus("form.view-filters button[type=submit]")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.wait_for_function("() => window.relaisView && window.relaisView.ready()")
+        assert f"phase={quote(phase, safe='')}" in page.url and f"volet={quote(volet, safe='')}" in page.url
+        assert page.locator("select[name=volet]").input_value() == volet
+        assert set(page.evaluate("relaisView.data.needs.map(n => n.id)")) == want["needs"]
+        assert page.evaluate("relaisView.count()") == len(want["pairs"]) + len(want["gaps"])
+        # a small matrix: no sliders, every cell drawn
+        assert page.evaluate("(relaisView.chart.getOption().dataZoom || []).length") == 0
+        assert page.evaluate("relaisView.rendered()") == page.evaluate("relaisView.count()")
+        assert visit.errors == [], visit.errors
+        screenshot(page, "views-coverage-filtered-relance-r2")
     finally:
         visit.page.close()
 
@@ -214,10 +277,11 @@ def test_trace_date_range_and_coverage_actor_type_filters(live_server: Server, b
     finally:
         visit.page.close()
     actor = ID + "actor-type/association"
-    needs, programmes = expected_coverage_cells(live_server, actor_type=actor)
+    want = expected_coverage(live_server, actor_type=actor)
     visit = open_view(browser, live_server, f"/views/coverage?actor_type={quote(actor, safe='')}")
     try:
-        assert visit.page.evaluate("relaisView.count()") == needs * programmes
+        assert visit.page.evaluate("relaisView.count()") == len(want["pairs"]) + len(want["gaps"])
+        assert set(visit.page.evaluate("relaisView.data.needs.map(n => n.id)")) == want["needs"]
         assert visit.errors == [], visit.errors
     finally:
         visit.page.close()
@@ -264,6 +328,52 @@ def test_each_view_serves_json_csv_svg_and_png(live_server: Server, view: str) -
     page = httpx.get(base).text
     for link in (f"/views/{view}.json", f"/views/{view}.csv", f"/views/{view}.svg", f"/views/{view}.png", f"/queries/{data['query']}"):
         assert link in page
+
+
+def test_coverage_json_and_csv_hold_covered_pairs_and_gaps_for_each_filter(live_server: Server) -> None:
+    base = f"{live_server.url}/views/coverage"
+    for params in ({}, {"phase": ID + "phase/urgence"}, {"phase": "relance"}, {"volet": "u3"}, {"actor_type": "association"}):
+        query = {
+            k: (v if "://" in v else ID + {"phase": "phase/", "volet": "volet/", "actor_type": "actor-type/"}[k] + v)
+            for k, v in params.items()
+        }
+        want = expected_coverage(live_server, **query)
+        data = httpx.get(f"{base}.json", params=params, timeout=30).json()
+        assert {n["id"] for n in data["needs"]} == want["needs"], params
+        assert {(c["need"], c["programme"]) for c in data["cells"] if c["covers"]} == want["pairs"], params
+        assert {c["need"] for c in data["cells"] if not c["covers"]} == want["gaps"], params
+        assert {p["id"] for p in data["programmes"]} == want["programmes"], params
+        assert data["counts"]["programmes"] + data["counts"]["otherProgrammes"] == len(want["all_programmes"])
+        assert data["filters"] == {"phase": None, "volet": None, "actor_type": None, **query}
+        # sparse: the cells are the covered pairs and the gaps, far fewer than needs × programmes
+        assert data["counts"]["cells"] == len(data["cells"]) == len(want["pairs"]) + len(want["gaps"])
+        if not params:
+            assert len(data["cells"]) * 20 < len(want["needs"]) * len(want["all_programmes"])
+        lines = httpx.get(f"{base}.csv", params=params, timeout=30).text.splitlines()
+        assert len(lines) == 1 + len(data["cells"])
+        header = lines[0].split(",")
+        gap_lines = [line for line in lines[1:] if line.endswith(",false,true")]
+        assert len(gap_lines) == len(want["gaps"]) and "programme" in header
+
+
+def test_coverage_refuses_an_unknown_filter_value_naming_the_allowed_ones(live_server: Server) -> None:
+    for path, allowed in (
+        ("/views/coverage.json?phase=ete", ("urgence", "relance")),
+        ("/views/coverage?volet=u9", ("u1", "r3")),
+        ("/views/coverage.svg?actor_type=martien", ("association", "collectivite")),
+        ("/views/coverage.csv?phase=https://w3id.org/relais/id/phase/hiver", ("urgence",)),
+    ):
+        response = httpx.get(live_server.url + path, timeout=30)
+        assert response.status_code == 400, path
+        detail = response.json()["detail"]
+        assert all(a in detail for a in allowed), detail
+
+
+def test_coverage_figure_says_what_it_aggregated_or_filtered(live_server: Server) -> None:
+    svg = httpx.get(f"{live_server.url}/views/coverage.svg", params={"lang": "en"}, timeout=30).text
+    assert "aggregated by phase and volet" in svg and "grouped by volet" in svg
+    small = httpx.get(f"{live_server.url}/views/coverage.svg", params={"lang": "en", "phase": "relance", "volet": "r2"}, timeout=30).text
+    assert "one column per programme" in small and "filter: Phase = recovery" in small
 
 
 def test_graph_values_are_escaped_in_the_page(live_server: Server) -> None:

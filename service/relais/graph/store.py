@@ -178,28 +178,30 @@ def materialise_alignments(store: Store) -> None:
 class GraphStore:
     """The store the service queries: a loaded pyoxigraph ``Store`` plus how it was loaded."""
 
-    def __init__(self, store: Store, *, reloaded: bool, source_count: int) -> None:
+    def __init__(self, store: Store, *, reloaded: bool, source_count: int, data_version: str = "") -> None:
         self.store = store
         self.reloaded = reloaded
         self.source_count = source_count
+        self.data_version = data_version  # the SHA-256 of the source files, shortened: what a share link records
 
     @classmethod
     def open(cls, sources: list[Source], store_path: Path | None = None) -> GraphStore:
         """Load ``sources`` into a new in-memory store, or reuse an on-disk one whose checksum matches."""
+        checksum = sources_checksum(sources)
+        version = checksum[:12]
         if store_path is None:
             store = Store()
             load_sources(store, sources)
             materialise_alignments(store)
             log.info("loaded %d quads from %d files into memory", len(store), len(sources))
-            return cls(store, reloaded=True, source_count=len(sources))
+            return cls(store, reloaded=True, source_count=len(sources), data_version=version)
 
-        checksum = sources_checksum(sources)
         store_path.mkdir(parents=True, exist_ok=True)
         marker = store_path / LOAD_MARKER
         store = Store(str(store_path))
         if marker.is_file() and json.loads(marker.read_text()).get("sha256") == checksum:
             log.info("store %s is up to date with its %d sources; not reloading", store_path, len(sources))
-            return cls(store, reloaded=False, source_count=len(sources))
+            return cls(store, reloaded=False, source_count=len(sources), data_version=version)
 
         # Remove the marker first: a crash during the load leaves no marker, so the next start reloads.
         marker.unlink(missing_ok=True)
@@ -209,7 +211,7 @@ class GraphStore:
         store.flush()
         _write_atomically(marker, json.dumps({"sha256": checksum, "files": len(sources)}))
         log.info("reloaded store %s: %d quads from %d files", store_path, len(store), len(sources))
-        return cls(store, reloaded=True, source_count=len(sources))
+        return cls(store, reloaded=True, source_count=len(sources), data_version=version)
 
     def query(
         self,

@@ -19,7 +19,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple, Variable
 from relais.errors import BadRequest, NotFound, RelaisError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-HEADER_KEYS = {"summary", "description", "tags", "method", "pagination", "defaults", "enumerate"}
+# grlc's keys, plus summary_fr: the summary in French (the example queries carry both languages).
+HEADER_KEYS = {"summary", "summary_fr", "description", "tags", "method", "pagination", "defaults", "enumerate"}
 KINDS = {"iri", "integer", "decimal", "date", "literal"}
 _HEADER = re.compile(r"^#\+\s*([A-Za-z_]+)\s*:\s*(.*)$")
 _PARAM = re.compile(r"[?$](__?[A-Za-z][A-Za-z0-9_]*)")
@@ -77,6 +78,7 @@ class NamedQuery:
     path: Path
     text: str
     summary: str
+    summary_fr: str = ""
     description: str = ""
     tags: tuple[str, ...] = ()
     method: str = "GET"
@@ -160,9 +162,18 @@ def _parameter(variable: str) -> Parameter:
     return Parameter(stem, variable, required, "literal")
 
 
-def parse_query_file(path: Path) -> NamedQuery:
-    """Read a .rq file; a malformed header, unknown key or missing summary names file and line."""
-    text = path.read_text(encoding="utf-8")
+def parse_query_file(path: Path, *, require_summary: bool = True) -> NamedQuery:
+    """Read a .rq file; a malformed header, unknown key or missing summary names file and line.
+
+    ``require_summary=False`` is for a file run by path (``relais query FILE.rq``): any SPARQL
+    file runs; the grlc header is optional there, though lines it has are still checked.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise QueryFileError(f"{path}: cannot read it: {exc.strerror}") from None
     meta: dict[str, Any] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#+"):
@@ -177,7 +188,7 @@ def parse_query_file(path: Path) -> NamedQuery:
             meta[key] = _parse_value(value)
         except ValueError as exc:
             raise QueryFileError(f"{path}:{number}: {exc}") from None
-    if not meta.get("summary"):
+    if require_summary and not meta.get("summary"):
         raise QueryFileError(f"{path}:1: missing '#+ summary:' header")
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     bound = _BOUND_PARAM.search(body)
@@ -198,7 +209,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         name=path.stem,
         path=path,
         text=text,
-        summary=str(meta["summary"]),
+        summary=str(meta.get("summary") or path.stem),
+        summary_fr=str(meta.get("summary_fr", "")),
         description=str(meta.get("description", "")),
         tags=tuple(meta.get("tags") or ()),
         method=str(meta.get("method", "GET")).upper(),
@@ -235,12 +247,19 @@ def load_queries(folder: Path) -> dict[str, NamedQuery]:
 
 
 def resolve(name_or_path: str, folder: Path) -> NamedQuery:
-    """A query by name (queries/NAME.rq) or by file path, for the CLI."""
+    """A query by name (queries/NAME.rq, header rules apply) or by file path (any SPARQL file), for the CLI.
+
+    A bare word is a named query; a word with a suffix or a slash (``x.rq``, ``./x``) is a file.
+    """
     path = Path(name_or_path)
-    if path.suffix == ".rq" and path.is_file():
-        return parse_query_file(path)
+    looks_like_path = bool(path.suffix) or "/" in name_or_path or path.name != name_or_path
     candidate = folder / f"{name_or_path}.rq"
-    if candidate.is_file():
+    if not looks_like_path and candidate.is_file():
         return parse_query_file(candidate)
+    if path.is_file():
+        return parse_query_file(path, require_summary=False)
+    if looks_like_path:
+        what = "is not a file" if path.exists() else "does not exist"
+        raise NotFound(f"{name_or_path}: the query file {what}")
     names = ", ".join(sorted(p.stem for p in folder.glob("*.rq"))) or "none"
     raise NotFound(f"no query file or named query '{name_or_path}' (named queries: {names})")

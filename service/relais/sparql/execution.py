@@ -28,8 +28,8 @@ from relais.config import Settings
 from relais.errors import BadGateway, BadRequest, RelaisError, ServiceUnavailable
 from relais.graph.store import GraphStore
 from relais.observability import Metrics
-from relais.sparql.policy import check_query, is_heavy, refuse_services
-from relais.sparql.protocol import Format, QueryRequest, RowWriter, choose_format, result_kind, serialize
+from relais.sparql.policy import check_limits, check_query, is_heavy, refuse_services
+from relais.sparql.protocol import Format, QueryRequest, RowWriter, XmlGuard, choose_format, result_kind, serialize
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +111,12 @@ class ChunkWriter:
         self.job = job
         self.head: Head | None = head
         self.buffer = bytearray()
+        self.xml_guard = XmlGuard.for_format(head.fmt)  # XML 1.0 cannot carry U+0000: 406, or a cut stream
 
     def write(self, data: bytes) -> int:
         self.job.check()
+        if self.xml_guard is not None:
+            self.xml_guard.check(data)
         self.buffer += data
         if len(self.buffer) >= (FIRST_CHUNK if self.head is not None else CHUNK):
             self.flush_chunk()
@@ -143,19 +146,27 @@ class QueryRunner:
         self.settings = settings
         self.metrics = metrics or Metrics()
         self.slots = threading.BoundedSemaphore(settings.max_running_queries)
-        # Heavy queries get their own, smaller cap so they can never take every slot from lookups.
+        # Heavy queries get their own, smaller cap so they can never take every slot from lookups;
+        # beyond it they wait their turn in a bounded queue (up to their own timeout), not a 503.
         self.heavy_slots = threading.BoundedSemaphore(settings.max_heavy_queries)
+        self.heavy_waiting = 0
+        self._queue_lock = threading.Lock()
 
     def start(self, request: QueryRequest, accept: str | None) -> QueryJob:
+        check_limits(request.query, self.settings)  # before any parser, before taking a slot
         heavy = is_heavy(request.query)
-        if heavy and not self.heavy_slots.acquire(blocking=False):
-            raise ServiceUnavailable(
-                f"{self.settings.max_heavy_queries} sorting, grouping or aggregate queries are already running "
-                "(RELAIS_MAX_HEAVY_QUERIES); retry in a moment"
-            )
+        if heavy:
+            with self._queue_lock:
+                if self.heavy_waiting >= self.settings.max_heavy_queue:
+                    raise ServiceUnavailable(
+                        f"{self.settings.max_heavy_queries} sorting, grouping or aggregate queries are running and "
+                        f"{self.heavy_waiting} are waiting (RELAIS_MAX_HEAVY_QUERIES, RELAIS_HEAVY_QUEUE); retry in a moment"
+                    )
+                self.heavy_waiting += 1
         if not self.slots.acquire(blocking=False):
             if heavy:
-                self.heavy_slots.release()
+                with self._queue_lock:
+                    self.heavy_waiting -= 1
             raise ServiceUnavailable(
                 f"{self.settings.max_running_queries} queries are already running (RELAIS_MAX_QUERIES); retry in a moment"
             )
@@ -172,17 +183,38 @@ class QueryRunner:
             self.metrics.gauge_add("queries_running", -1)
             self.slots.release()
             if heavy:
-                self.heavy_slots.release()
+                with self._queue_lock:
+                    self.heavy_waiting -= 1
             raise
         return job
 
-    def _run(self, job: QueryJob, request: QueryRequest, accept: str | None, heavy: bool) -> None:
+    def _wait_for_heavy_slot(self, job: QueryJob) -> bool:
+        """Queue for a heavy slot until the query's own deadline; False (and a timeout) if none came."""
         try:
+            acquired = self.heavy_slots.acquire(timeout=max(0.0, job.deadline - time.monotonic()))
+        finally:
+            with self._queue_lock:
+                self.heavy_waiting -= 1
+        if not acquired:
+            job.stop_reason = (
+                f"query timeout after {job.timeout_s:g} s waiting for one of {self.settings.max_heavy_queries} heavy-query slots"
+            )
+        return acquired
+
+    def _run(self, job: QueryJob, request: QueryRequest, accept: str | None, heavy: bool) -> None:
+        holds_heavy = False
+        try:
+            if heavy:
+                holds_heavy = self._wait_for_heavy_slot(job)
+                if not holds_heavy:
+                    raise _Stop()
             self._evaluate(job, request, accept)
         except _Stop:
             job.emit("cut", job.stop_reason)
         except RelaisError as exc:
-            job.emit("error", exc)
+            # Without its traceback, the error holds no frame of this thread: pyoxigraph's results
+            # (unsendable across threads) are dropped here, in the thread that made them.
+            job.emit("error", exc.with_traceback(None))
         except SyntaxError as exc:
             job.emit("error", BadRequest(f"SPARQL syntax error: {exc.msg if hasattr(exc, 'msg') else exc}"))
         except (OSError, RuntimeError, ValueError, TypeError) as exc:
@@ -201,7 +233,7 @@ class QueryRunner:
             if job.stop_reason and job.stop_reason.startswith("query timeout"):
                 self.metrics.inc("query_timeouts")
             self.slots.release()
-            if heavy:
+            if holds_heavy:
                 self.heavy_slots.release()
 
     def _evaluate(self, job: QueryJob, request: QueryRequest, accept: str | None) -> None:
@@ -213,19 +245,30 @@ class QueryRunner:
             service_deadline = time.monotonic() + settings.service_timeout_s
             if service_deadline < job.deadline:
                 job.deadline, job.timeout_s = service_deadline, settings.service_timeout_s
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"base_iri": settings.sparql_base_iri}  # relative IRIs resolve against the endpoint
         if request.default_graphs or request.named_graphs:
             # SPARQL 1.1 Protocol §2.1.4: the protocol's dataset overrides FROM / FROM NAMED.
             kwargs["default_graph"] = [NamedNode(g) for g in request.default_graphs]
             kwargs["named_graphs"] = [NamedNode(g) for g in request.named_graphs]
         elif not check.has_dataset_clause:
             kwargs["use_default_graph_as_union"] = True
+        self._serve(job, request, accept, kwargs)
+
+    def _serve(self, job: QueryJob, request: QueryRequest, accept: str | None, kwargs: dict[str, Any]) -> None:
+        """Evaluate and stream. The result lives only in this frame: the frames of the checks above
+        may be kept alive by rdflib's parser (cached parse exceptions hold tracebacks), and a
+        pyoxigraph result reachable from them would be dropped later by another thread's GC."""
+        settings = self.settings
         try:
             result = self.graph.store.query(request.query, **kwargs)
         except SyntaxError as exc:
             raise BadRequest(f"SPARQL syntax error: {exc}") from None
         kind = result_kind(result)
-        fmt = choose_format(kind, accept, request.format_param)
+        try:
+            fmt = choose_format(kind, accept, request.format_param)
+        except RelaisError:
+            del result  # dropped in this thread (a 406 must not log "unsendable, dropped on another thread")
+            raise
         head = Head(fmt)
         limit = settings.row_limit
         if limit:

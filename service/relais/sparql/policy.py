@@ -17,8 +17,9 @@ from typing import Any
 
 from rdflib.term import URIRef, Variable
 
-from relais.errors import BadRequest, Forbidden, Unauthorized
-from relais.sparql_text import keywords, scan
+from relais.config import Settings
+from relais.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
+from relais.sparql_text import IRIREF, keywords, nesting, scan, unescape_codepoints
 
 # The keywords as SPARQL tokens: not inside a name, an IRI path or a variable (cpsv:PublicService,
 # <…/service>, ?from). A false positive only costs a parse; the parse has the last word.
@@ -141,14 +142,49 @@ def _services(tree: Any, prefixes: dict[str, str], base: str | None) -> list[str
 _PARSER_LOCK = threading.Lock()
 
 
+# A SERVICE keyword anywhere in the raw text, whatever a lexer makes of its surroundings: the policy
+# never depends on the lexer being perfect (an escaped local name or a stray quote cannot hide it).
+_RAW_SERVICE = re.compile(r"(?<![\w:\\])service(?!\w)", re.IGNORECASE)
+
+
+def mentions_service(text: str) -> bool:
+    """True when the query could contain a SERVICE clause: then it is parsed and its targets checked.
+
+    >>> mentions_service("SELECT * WHERE { ?s cpsv:PublicService ?o }"), mentions_service(r"SELECT * WHERE { ex:a\\#b SERVICE <http://x/> {} }")
+    (False, True)
+    """
+    if "SERVICE" in set(keywords(text)):
+        return True
+    # IRIs like <http://x/service> may go: an IRIREF holds no space, brace or "<", so a SERVICE
+    # clause (keyword, target, then "{") cannot be completed inside one.
+    raw = IRIREF.sub(" ", unescape_codepoints(text))
+    return bool(_RAW_SERVICE.search(raw))
+
+
+def check_limits(text: str, settings: Settings, what: str = "query") -> None:
+    """Refuse, before any parser sees it, a query or update too long or too deeply nested to parse safely."""
+    size = len(text.encode("utf-8"))
+    if size > settings.max_query_bytes:
+        raise PayloadTooLarge(f"the {what} has {size} bytes; the limit is {settings.max_query_bytes} (RELAIS_MAX_QUERY_BYTES)")
+    depth, groups = nesting(text)
+    if depth > settings.max_query_depth:
+        raise BadRequest(
+            f"the {what} nests {{ ( [ {depth} levels deep; the limit is {settings.max_query_depth} (RELAIS_MAX_QUERY_DEPTH): flatten it"
+        )
+    if groups > settings.max_query_groups:
+        raise BadRequest(
+            f"the {what} has {groups} {{ }} groups; the limit is {settings.max_query_groups} (RELAIS_MAX_QUERY_GROUPS): split it or use VALUES"
+        )
+
+
 def check_query(text: str) -> QueryCheck:
     """Parse the query (only when it mentions SERVICE or FROM: the common query costs nothing)."""
     # Comments, strings and IRIs can say "service" or "from" (a named query's description does):
     # only the words of the query itself decide whether it needs the (slow) rdflib parse.
     words = set(keywords(text))
-    mentions_service = "SERVICE" in words
+    has_service = mentions_service(text)
     mentions_from = "FROM" in words
-    if not mentions_service and not mentions_from:
+    if not has_service and not mentions_from:
         return QueryCheck()
     from rdflib.plugins.sparql.parser import parseQuery  # heavy: only for queries that need it
 
@@ -156,14 +192,14 @@ def check_query(text: str) -> QueryCheck:
         with _PARSER_LOCK:
             tree = parseQuery(text)
     except Exception as exc:  # pyparsing raises several types
-        if mentions_service:
+        if has_service:
             raise BadRequest(f"the query mentions SERVICE but could not be parsed to check its target: {exc}") from None
         # No SERVICE: pyoxigraph has the last word on syntax; a textual FROM is taken as a dataset clause.
         return QueryCheck(has_dataset_clause=bool(re.search(r"\bfrom\s+(named\s+)?<", text, re.IGNORECASE)))
     prefixes, base = _prologue(tree[0])
     check = QueryCheck()
     check.has_dataset_clause = bool(_get(tree[1], "datasetClause"))
-    if mentions_service:
+    if has_service:
         check.services = _services(tree[1], prefixes, base)
     return check
 
@@ -273,7 +309,7 @@ def add_using(text: str, using: tuple[str, ...], using_named: tuple[str, ...]) -
         if token in ("{", "}"):
             depth += 1 if token == "{" else -1
             previous_word = ""
-        elif depth == 0 and token not in ("(", ")", "<iri>"):
+        elif depth == 0 and token not in ("(", ")", "[", "]", "<iri>"):
             word = token.upper()
             if word == "WHERE":
                 if previous_word == "DELETE":

@@ -16,6 +16,8 @@ How a change is made (one at a time, under a lock):
    nodes, ``DELETE``/``INSERT`` over VALUES of N-Quads lines, which keeps their ids).
 4. *Record* it in the audit log (JSON lines: time, token name, operation, the quads removed and
    added as N-Quads), fsynced, before the client gets its 2xx. ``replay()`` re-applies a log.
+
+Over 400 lines: computing, validating, committing and auditing a change are one transaction and read best together.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
@@ -40,7 +43,7 @@ from relais.config import Settings
 from relais.errors import BadRequest, RelaisError, SourceError
 from relais.graph.store import ONTOLOGY_GRAPH, GraphStore
 from relais.observability import Metrics
-from relais.sparql.policy import add_using, authenticate, check_update, refuse_loads, refuse_services
+from relais.sparql.policy import add_using, authenticate, check_limits, check_update, refuse_loads, refuse_services
 from relais.sparql.protocol import UpdateRequest
 
 log = logging.getLogger(__name__)
@@ -89,8 +92,10 @@ def to_rdflib(term: Any) -> Any:
     return None  # RDF-star triples are not validated
 
 
-def to_oxigraph(term: Any) -> Any:
+def to_oxigraph(term: Any, base_iri: str | None = None) -> Any:
     if isinstance(term, rdflib.URIRef):
+        if base_iri and ":" not in str(term):  # a relative IRI of the update text: the service's BASE applies
+            return NamedNode(urljoin(base_iri, str(term)))
         return NamedNode(str(term))
     if isinstance(term, rdflib.Literal):
         if term.language:
@@ -345,7 +350,7 @@ def _report_results(report: rdflib.Graph) -> list[dict[str, str]]:
     return sorted(results, key=lambda r: (r.get("focusNode", ""), r.get("resultPath", ""), r["message"]))
 
 
-def _data_quads(check_tree: Any) -> list[Quad]:
+def _data_quads(check_tree: Any, base_iri: str | None = None) -> list[Quad]:
     """The ground quads named by INSERT DATA / DELETE DATA operations (blank nodes left out)."""
     from rdflib.plugins.sparql.algebra import translateUpdate
 
@@ -355,19 +360,19 @@ def _data_quads(check_tree: Any) -> list[Quad]:
         groups += [(NamedNode(str(g)), triples) for g, triples in (dict.get(op, "quads") or {}).items()]
         for graph, triples in groups:
             for s, p, o in triples:
-                terms = (to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
+                terms = (to_oxigraph(s, base_iri), to_oxigraph(p, base_iri), to_oxigraph(o, base_iri))
                 if None not in terms:
                     quads.append(Quad(*terms, graph))
     return quads
 
 
-def compute_update(graph: GraphStore, text: str, check: Any, using: Sequence[str]) -> Change:
+def compute_update(graph: GraphStore, text: str, check: Any, using: Sequence[str], base_iri: str | None = None) -> Change:
     """Run the update on a scratch store holding what it can read; return the difference."""
     store = graph.store
     initial: list[Quad] = []
     scratch = Store()
     if check.data_only:
-        for quad in _data_quads(check.tree):
+        for quad in _data_quads(check.tree, base_iri):
             initial.extend(store.quads_for_pattern(quad.subject, quad.predicate, quad.object, quad.graph_name))
     elif check.all_graphs:
         initial = list(store)
@@ -382,7 +387,7 @@ def compute_update(graph: GraphStore, text: str, check: Any, using: Sequence[str
                 initial.extend(store.quads_for_pattern(None, None, None, node))
     scratch.extend(initial)
     try:
-        scratch.update(text)
+        scratch.update(text, base_iri=base_iri)
     except SyntaxError as exc:
         raise BadRequest(f"SPARQL Update syntax error: {exc}") from None
     except (OSError, RuntimeError, ValueError) as exc:
@@ -395,6 +400,7 @@ def compute_update(graph: GraphStore, text: str, check: Any, using: Sequence[str
 def run_update(gate: UpdateGate, request: UpdateRequest, token: str) -> Change:
     """A SPARQL Update request, from text to committed change (or an error and no change)."""
     settings = gate.settings
+    check_limits(request.update, settings, "update")
     check = check_update(request.update)
     refuse_services(check.services, settings.service_allow)
     refuse_loads(check.loads, settings.load_allow)
@@ -405,7 +411,7 @@ def run_update(gate: UpdateGate, request: UpdateRequest, token: str) -> Change:
             raise BadRequest("using-graph-uri / using-named-graph-uri cannot be combined with USING, USING NAMED or WITH in the update")
         text = add_using(text, request.using_graphs, request.using_named_graphs)
     with gate.lock:
-        change = compute_update(gate.graph, text, check, (*request.using_graphs, *request.using_named_graphs))
+        change = compute_update(gate.graph, text, check, (*request.using_graphs, *request.using_named_graphs), settings.sparql_base_iri)
         return gate.apply(change, token, "update", request.update)
 
 

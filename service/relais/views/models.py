@@ -1,7 +1,7 @@
 """The pictures: relay trace, timeline and coverage matrix, as HTML pages and as JSON and CSV data.
 
 Every view is drawn from named queries (queries/relay-trace.rq, queries/chronology.rq,
-queries/view-coverage.rq with queries/coverage-gaps.rq): this module only shapes their rows into
+queries/view-coverage.rq, whose gaps follow queries/coverage-gaps.rq): this module only shapes their rows into
 nodes, links, items and cells, and labels IRIs in the requested language. The same functions feed
 the browser (ECharts, vendored in static/vendor/echarts/) and ``relais plot`` (matplotlib, plot.py).
 
@@ -36,7 +36,7 @@ Lang = TypingLiteral["fr", "en"]
 VIEW_QUERIES: dict[str, tuple[str, ...]] = {
     "trace": ("relay-trace",),
     "timeline": ("chronology",),
-    "coverage": ("view-coverage", "coverage-gaps", "needs"),
+    "coverage": ("view-coverage",),
 }
 # Layers of the relay trace, left to right.
 TRACE_LAYERS = ("space", "deliverable", "relay", "target", "event")
@@ -63,7 +63,7 @@ TEXT: dict[str, dict[str, str]] = {
         "timeline": "Chronologie 2020",
         "timeline_lead": "La démarche, le rapport, les événements, les programmes et les états de l'inventaire sur un axe du temps. Cliquez un point pour ouvrir sa page.",
         "coverage": "Matrice de couverture",
-        "coverage_lead": "Besoins (lignes) × programmes (colonnes) : une case pleine quand le programme couvre le besoin. Les besoins qu'aucun programme de leur phase ne couvre (les « trous dans la raquette ») sont marqués en rouge.",
+        "coverage_lead": "Besoins (lignes, groupés par phase puis volet) × programmes (colonnes, ceux qui couvrent au moins un des besoins affichés) : une case pleine quand le programme couvre le besoin. Les besoins qu'aucun programme de leur phase ne couvre (les « trous dans la raquette ») sont marqués en rouge, dans la première colonne. Filtrez par phase, volet ou type d'acteur ; faites défiler avec les curseurs.",
         "space": "Espace de dialogue",
         "deliverable": "Livrable",
         "relay": "Relais",
@@ -100,7 +100,14 @@ TEXT: dict[str, dict[str, str]] = {
         "table": "Le même contenu en tableau",
         "count_trace": "{spaces} espaces de dialogue, {deliverables} livrables, {relays} relais, {targets} cibles, {events} événements.",
         "count_timeline": "{items} éléments datés, du {first} au {last}.",
-        "count_coverage": "{needs} besoins × {programmes} programmes ; {gaps} trous dans la raquette.",
+        "count_coverage": "{needs} besoins × {programmes} programmes qui en couvrent au moins un ({otherProgrammes} autres programmes n'en couvrent aucun) ; {covered} couvertures ; {gaps} trous dans la raquette.",
+        "gap_column": "⚠ trou",
+        "grouped_by_volet": "besoins groupés par volet",
+        "aggregated": "programmes regroupés par phase et volet ({groups} colonnes ; chaque case : nombre de programmes du groupe qui couvrent le besoin)",
+        "one_per_programme": "une colonne par programme",
+        "split_by_phase": "un panneau par phase des besoins",
+        "filtered": "filtre",
+        "programmes_short": "progr.",
         "empty": "Aucune donnée pour ces filtres.",
         "other_lang": "English",
         "by_volet": "Besoins et trous par volet",
@@ -117,7 +124,7 @@ TEXT: dict[str, dict[str, str]] = {
         "timeline": "2020 timeline",
         "timeline_lead": "The initiative, the report, events, programmes and inventory snapshots on a time axis. Click a point to open its page.",
         "coverage": "Coverage matrix",
-        "coverage_lead": "Needs (rows) × programmes (columns): a filled cell when the programme covers the need. Needs that no programme of their phase covers (the \u201ctrous dans la raquette\u201d, gaps) are marked in red.",
+        "coverage_lead": "Needs (rows, grouped by phase then volet) × programmes (columns, those covering at least one of the needs shown): a filled cell when the programme covers the need. Needs that no programme of their phase covers (the \u201ctrous dans la raquette\u201d, gaps) are marked in red, in the first column. Filter by phase, volet or actor type; scroll with the sliders.",
         "space": "Dialogue space",
         "deliverable": "Deliverable",
         "relay": "Relay",
@@ -154,7 +161,14 @@ TEXT: dict[str, dict[str, str]] = {
         "table": "The same content as a table",
         "count_trace": "{spaces} dialogue spaces, {deliverables} deliverables, {relays} relays, {targets} targets, {events} events.",
         "count_timeline": "{items} dated items, from {first} to {last}.",
-        "count_coverage": "{needs} needs × {programmes} programmes; {gaps} gaps.",
+        "count_coverage": "{needs} needs × {programmes} programmes covering at least one of them ({otherProgrammes} other programmes cover none); {covered} covered pairs; {gaps} gaps.",
+        "gap_column": "⚠ gap",
+        "grouped_by_volet": "needs grouped by volet",
+        "aggregated": "programmes aggregated by phase and volet ({groups} columns; each cell: how many programmes of the group cover the need)",
+        "one_per_programme": "one column per programme",
+        "split_by_phase": "one panel per need phase",
+        "filtered": "filter",
+        "programmes_short": "progr.",
         "empty": "No data for these filters.",
         "other_lang": "Français",
         "by_volet": "Needs and gaps by volet",
@@ -445,20 +459,53 @@ def _phase_rank(iri: str | None) -> int:
     return PHASE_ORDER.get(iri or "", len(PHASE_ORDER))
 
 
-def coverage_view(graph: GraphStore, named: dict[str, NamedQuery], lang: str = "fr", *, actor_type: str | None = None) -> dict[str, Any]:
-    """Needs × programmes cells from queries/view-coverage.rq; the gaps from queries/coverage-gaps.rq."""
+def _sort_key(item: dict[str, Any]) -> tuple[int, str, str]:
+    """Phase (emergency first), then volet code (no volet last), then code."""
+    return (_phase_rank(item["phase"]), item["voletCode"] or "~", item["code"])
+
+
+def _choose(name: str, value: str | None, allowed: dict[str, str], prefix: str) -> str | None:
+    """The IRI ``value`` stands for (an IRI or its last segment, any case), or a 400 naming the allowed values."""
+    if not value:
+        return None
+    for iri in allowed:
+        if value == iri or value.lower() == slug(iri).lower() or value.lower() == allowed[iri].lower():
+            return iri
+    names = ", ".join(slug(iri) for iri in allowed) or "none"
+    raise BadRequest(f"'{name}' must be one of: {names} (or their IRIs, {prefix}…), not {value!r}")
+
+
+def coverage_view(
+    graph: GraphStore,
+    named: dict[str, NamedQuery],
+    lang: str = "fr",
+    *,
+    actor_type: str | None = None,
+    phase: str | None = None,
+    volet: str | None = None,
+) -> dict[str, Any]:
+    """The coverage matrix from queries/view-coverage.rq: the shown needs, the programmes covering them, the covered pairs and the gaps.
+
+    Only what is drawn is queried and sent: the needs, the programmes and the covered pairs, never
+    the needs × programmes cross product. Rows are the needs kept by ``phase``, ``volet`` and
+    ``actor_type`` (the need's actor type or a broader one), grouped by phase then volet; columns
+    are the programmes that cover at least one of them (``counts.otherProgrammes`` counts the
+    others). A need is a gap ("trou dans la raquette") when no programme of its phase covers it,
+    as in queries/coverage-gaps.rq. ``cells`` holds one cell per covered pair (``covers``) and
+    one per gap need (``programme`` and ``x`` null): far fewer than needs × programmes.
+    Each filter takes an IRI or its last segment (``urgence``, ``u1``, ``association``); an
+    unknown value is a 400 naming the allowed ones.
+    """
     label = Labels(graph, lang)
-    if actor_type and "://" not in actor_type:
-        actor_type = ID + "actor-type/" + actor_type
-    cells_rows = _run(graph, named, "view-coverage", {"actor_type": actor_type or ""})
-    gap_rows = _run(graph, named, "coverage-gaps")
-    gaps = {r["need"] for r in gap_rows}
+    rows = _run(graph, named, "view-coverage")
     needs: dict[str, dict[str, Any]] = {}
     programmes: dict[str, dict[str, Any]] = {}
-    covered: set[tuple[str, str]] = set()
-    for r in cells_rows:
-        n, p = r["need"], r["programme"]
-        if n not in needs:
+    actor_types: dict[str, set[str]] = {}  # need -> its actor types and their broader ones
+    pairs: list[tuple[str, str]] = []
+    for r in rows:
+        kind = r.get("kind")
+        if kind == "need" and r["need"] not in needs:
+            n = r["need"]
             needs[n] = {
                 "id": n,
                 "code": r.get("needCode") or slug(n),
@@ -466,12 +513,15 @@ def coverage_view(graph: GraphStore, named: dict[str, NamedQuery], lang: str = "
                 "phase": r.get("needPhase"),
                 "phaseLabel": label(r.get("needPhase")),
                 "volet": r.get("needVolet"),
+                "voletCode": r.get("needVoletCode") or (slug(r["needVolet"]).upper() if r.get("needVolet") else None),
                 "voletLabel": label(r.get("needVolet")),
                 "status": r.get("needStatus"),
-                "gap": n in gaps,
                 "href": local_href(n),
             }
-        if p not in programmes:
+        if kind == "need" and r.get("actorType"):
+            actor_types.setdefault(r["need"], set()).add(r["actorType"])
+        elif kind == "programme":
+            p = r["programme"]
             programmes[p] = {
                 "id": p,
                 "code": r.get("programmeCode") or label(p),
@@ -479,53 +529,97 @@ def coverage_view(graph: GraphStore, named: dict[str, NamedQuery], lang: str = "
                 "phase": r.get("programmePhase"),
                 "phaseLabel": label(r.get("programmePhase")),
                 "volet": r.get("programmeVolet"),
+                "voletCode": r.get("programmeVoletCode") or (slug(r["programmeVolet"]).upper() if r.get("programmeVolet") else None),
                 "voletLabel": label(r.get("programmeVolet")),
                 "status": r.get("programmeStatus"),
                 "href": local_href(p),
             }
-        if r.get("covers") is True:
-            covered.add((n, p))
-    need_list = sorted(needs.values(), key=lambda x: (_phase_rank(x["phase"]), x["volet"] or "~", x["code"]))
-    programme_list = sorted(programmes.values(), key=lambda x: (_phase_rank(x["phase"]), x["volet"] or "~", x["code"]))
+        elif kind == "covers":
+            pairs.append((r["need"], r["programme"]))
+    pairs = [(n, p) for n, p in dict.fromkeys(pairs) if n in needs and p in programmes]
+
+    # Gaps: needs of a phase that no programme of that phase covers (queries/coverage-gaps.rq).
+    covered_in_phase = {n for n, p in pairs if needs[n]["phase"] and needs[n]["phase"] == programmes[p]["phase"]}
+    for need in needs.values():
+        need["gap"] = bool(need["phase"]) and need["id"] not in covered_in_phase
+
+    # Filters, checked against what the inventory holds.
+    phases = {n["phase"]: n["phaseLabel"] for n in sorted(needs.values(), key=_sort_key) if n["phase"]}
+    volets = {n["volet"]: n["voletCode"] for n in sorted(needs.values(), key=_sort_key) if n["volet"]}
+    every_actor_type = sorted({a for types in actor_types.values() for a in types}, key=lambda a: label(a).lower())
+    phase = _choose("phase", phase, phases, ID + "phase/")
+    volet = _choose("volet", volet, volets, ID + "volet/")
+    actor_type = _choose("actor_type", actor_type, {a: label(a) for a in every_actor_type}, ID + "actor-type/")
+    need_list = sorted(
+        (
+            n
+            for n in needs.values()
+            if (not phase or n["phase"] == phase)
+            and (not volet or n["volet"] == volet)
+            and (not actor_type or actor_type in actor_types.get(n["id"], ()))
+        ),
+        key=_sort_key,
+    )
+    shown = {n["id"] for n in need_list}
+    kept_pairs = [(n, p) for n, p in pairs if n in shown]
+    covering = {p for _, p in kept_pairs}
+    programme_list = sorted((p for p in programmes.values() if p["id"] in covering), key=_sort_key)
+    row = {n["id"]: y for y, n in enumerate(need_list)}
+    column = {p["id"]: x for x, p in enumerate(programme_list)}
+    by_need: dict[str, list[str]] = {}
+    for n, p in kept_pairs:
+        by_need.setdefault(n, []).append(p)
     for need in need_list:
-        need["coveredBy"] = [p["code"] for p in programme_list if (need["id"], p["id"]) in covered]
+        need["coveredBy"] = [programmes[p]["code"] for p in sorted(by_need.get(need["id"], []), key=column.__getitem__)]
+        need["group"] = f"{need['phase'] or ''}|{need['volet'] or ''}"
     for programme in programme_list:
-        programme["covers"] = sum(1 for n in need_list if (n["id"], programme["id"]) in covered)
-    cells = [
-        {"x": x, "y": y, "need": n["id"], "programme": p["id"], "covers": (n["id"], p["id"]) in covered, "gap": n["gap"]}
-        for y, n in enumerate(need_list)
-        for x, p in enumerate(programme_list)
-    ]
-    # Needs and gaps per phase and volet, counted over the matrix's rows.
-    by_volet: dict[tuple[str, str], dict[str, Any]] = {}
+        programme["covers"] = sum(1 for _, p in kept_pairs if p == programme["id"])
+
+    # One cell per covered pair, and one per gap need (in the picture's "gap" column), row by row.
+    cells: list[dict[str, Any]] = []
     for need in need_list:
-        key = (need["phase"] or "", need["volet"] or "")
+        if need["gap"]:
+            cells.append({"x": None, "y": row[need["id"]], "need": need["id"], "programme": None, "covers": False, "gap": True})
+        for p in sorted(by_need.get(need["id"], []), key=column.__getitem__):
+            cells.append({"x": column[p], "y": row[need["id"]], "need": need["id"], "programme": p, "covers": True, "gap": need["gap"]})
+
+    # The row groups (phase, volet) in order, with their needs and gaps.
+    by_volet: dict[str, dict[str, Any]] = {}
+    for y, need in enumerate(need_list):
         entry = by_volet.setdefault(
-            key,
+            need["group"],
             {
-                "phase": key[0] or None,
+                "id": need["group"],
+                "phase": need["phase"],
                 "phaseLabel": need["phaseLabel"],
-                "volet": key[1] or None,
+                "volet": need["volet"],
+                "voletCode": need["voletCode"],
                 "voletLabel": need["voletLabel"] or None,
+                "first": y,
                 "needs": 0,
                 "gaps": 0,
             },
         )
         entry["needs"] += 1
         entry["gaps"] += int(need["gap"])
-    actor_types = {r["actorType"] for r in _run(graph, named, "needs") if r.get("actorType")}
     return {
         "view": "coverage",
         "lang": lang,
         "query": "view-coverage",
-        "filters": {"actor_type": actor_type},
-        "options": {"actorTypes": sorted(({"id": a, "label": label(a)} for a in actor_types), key=lambda o: o["label"].lower())},
+        "filters": {"phase": phase, "volet": volet, "actor_type": actor_type},
+        "options": {
+            "phases": [{"id": k, "label": v} for k, v in phases.items()],
+            "volets": [{"id": k, "label": f"{v} · {label(k)}"} for k, v in volets.items()],
+            "actorTypes": [{"id": a, "label": label(a)} for a in every_actor_type],
+        },
         "counts": {
             "needs": len(need_list),
             "programmes": len(programme_list),
+            "programmesTotal": len(programmes),
+            "otherProgrammes": len(programmes) - len(programme_list),
             "cells": len(cells),
+            "covered": len(kept_pairs),
             "gaps": sum(1 for n in need_list if n["gap"]),
-            "covered": len(covered),
         },
         "needs": need_list,
         "programmes": programme_list,
@@ -538,7 +632,7 @@ def coverage_view(graph: GraphStore, named: dict[str, NamedQuery], lang: str = "
 
 
 def flat_rows(view: str, data: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-    """The view's data as CSV columns and rows (one row per trace link, timeline item or matrix cell)."""
+    """The view's data as CSV columns and rows (one row per trace link, timeline item, covered pair or gap)."""
     if view == "trace":
         columns = [
             "space",
@@ -561,6 +655,7 @@ def flat_rows(view: str, data: dict[str, Any]) -> tuple[list[str], list[dict[str
     if view == "timeline":
         columns = ["date", "end", "item", "label", "kind", "kindLabel", "sources"]
         return columns, [{**i, "item": i["id"], "sources": " | ".join(i["sources"])} for i in data["items"]]
+    # Coverage: one row per covered pair and one per gap need (its programme columns empty).
     needs = {n["id"]: n for n in data["needs"]}
     programmes = {p["id"]: p for p in data["programmes"]}
     columns = [
@@ -574,12 +669,13 @@ def flat_rows(view: str, data: dict[str, Any]) -> tuple[list[str], list[dict[str
         "programmeCode",
         "programmeLabel",
         "programmePhase",
+        "programmeVolet",
         "covers",
         "needIsGap",
     ]
     rows = []
     for c in data["cells"]:
-        n, p = needs[c["need"]], programmes[c["programme"]]
+        n, p = needs[c["need"]], programmes.get(c["programme"] or "", {})
         rows.append(
             {
                 "need": n["id"],
@@ -588,10 +684,11 @@ def flat_rows(view: str, data: dict[str, Any]) -> tuple[list[str], list[dict[str
                 "needPhase": n["phase"],
                 "needVolet": n["volet"],
                 "needStatus": n["status"],
-                "programme": p["id"],
-                "programmeCode": p["code"],
-                "programmeLabel": p["label"],
-                "programmePhase": p["phase"],
+                "programme": p.get("id"),
+                "programmeCode": p.get("code"),
+                "programmeLabel": p.get("label"),
+                "programmePhase": p.get("phase"),
+                "programmeVolet": p.get("volet"),
                 "covers": str(c["covers"]).lower(),
                 "needIsGap": str(c["gap"]).lower(),
             }

@@ -6,12 +6,16 @@ call pyoxigraph are plain ``def`` so FastAPI runs them in its thread pool.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from relais import __version__
@@ -23,13 +27,14 @@ from relais.observability import Metrics, ObservabilityMiddleware
 from relais.sparql.execution import QueryRunner
 from relais.sparql.protocol import GRAPH_FORMATS, Format, negotiate
 from relais.sparql.updates import ShapeViolation, UpdateGate
-from relais.web.middleware import add_http_limits
+from relais.web.middleware import HTML_CSP, add_http_limits
 from relais.web.pages import STATIC_DIR
 from relais.web.routes import domain as domain_api
 from relais.web.routes import graph_store as graphstore
 from relais.web.routes import home, linked_data, views
 from relais.web.routes import named_queries as query_api
 from relais.web.routes import sparql as endpoint
+from relais.web.shared_queries import ShareStore
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +54,20 @@ def open_graph(settings: Settings) -> GraphStore:
 
 def create_app(settings: Settings | None = None, graph: GraphStore | None = None) -> FastAPI:
     """Build the application; with no arguments, read ``RELAIS_*`` settings and load the graph."""
+    # Import rdflib's SPARQL parser and pyshacl once, here, before any worker thread: two threads
+    # importing rdflib.plugins.sparql at once can leave a half-initialised module (KeyError, a 500).
+    import pyshacl  # noqa: F401
+    import rdflib.plugins.sparql.algebra  # noqa: F401
+    import rdflib.plugins.sparql.parser  # noqa: F401
+
     settings = settings or Settings.from_env()
     graph = graph or open_graph(settings)
     app = FastAPI(
         title="Relais",
         version=__version__,
         description="SPARQL endpoint and API over the knowledge graph of the 2020 'anticiper la sortie de crise' initiative.",
+        docs_url=None,  # /docs and /redoc are served below from vendored assets, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.graph = graph
@@ -99,6 +112,7 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
         }
 
     app.state.named_queries = load_queries(settings.queries_dir)
+    app.state.shared_queries = ShareStore(settings.share_folder, max_links=settings.share_max_links, per_minute=settings.share_per_minute)
     app.state.query_runner = QueryRunner(graph, settings, app.state.metrics)
     app.state.update_gate = UpdateGate(graph, settings, app.state.metrics)
     app.include_router(endpoint.router)
@@ -113,9 +127,64 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
     app.include_router(linked_data.router)
     # Pictures of the graph: /views/trace, /views/timeline, /views/coverage (+ .json .csv .svg .png)
     app.include_router(views.build_router(graph, app.state.named_queries))
+    add_api_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     add_http_limits(app, settings)  # request body limit (413) and CORS, outermost
     return app
+
+
+SWAGGER_UI = "/static/vendor/swagger-ui"  # swagger-ui-dist, see its README.txt
+REDOC = "/static/vendor/redoc"  # redoc, see its README.txt
+OAUTH2_REDIRECT = "/docs/oauth2-redirect"
+
+
+def add_api_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI), /docs/oauth2-redirect and /redoc (ReDoc), every asset from /static: they work offline."""
+
+    def root(request: Request) -> str:
+        return str(request.scope.get("root_path", "")).rstrip("/")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui(request: Request) -> HTMLResponse:
+        prefix = root(request)
+        page = get_swagger_ui_html(
+            openapi_url=f"{prefix}{app.openapi_url}",
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=f"{prefix}{OAUTH2_REDIRECT}",
+            swagger_js_url=f"{prefix}{SWAGGER_UI}/swagger-ui-bundle.js",
+            swagger_css_url=f"{prefix}{SWAGGER_UI}/swagger-ui.css",
+            swagger_favicon_url=f"{prefix}{SWAGGER_UI}/favicon-32x32.png",
+        )
+        return with_inline_scripts_allowed(page)
+
+    @app.get(OAUTH2_REDIRECT, include_in_schema=False)
+    def swagger_ui_redirect() -> HTMLResponse:
+        return with_inline_scripts_allowed(get_swagger_ui_oauth2_redirect_html())
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc(request: Request) -> HTMLResponse:
+        prefix = root(request)
+        page = get_redoc_html(
+            openapi_url=f"{prefix}{app.openapi_url}",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{prefix}{REDOC}/redoc.standalone.js",
+            redoc_favicon_url=f"{prefix}{SWAGGER_UI}/favicon-32x32.png",
+            with_google_fonts=False,
+        )
+        # ReDoc's search index runs in a Web Worker it builds from a blob: URL of its own code.
+        page.headers["content-security-policy"] = HTML_CSP.decode() + "; worker-src 'self' blob:"
+        return page
+
+
+INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
+
+
+def with_inline_scripts_allowed(page: HTMLResponse) -> HTMLResponse:
+    """Give ``page`` the HTML CSP, with its own inline ``<script>`` blocks (and only those) allowed by hash."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(code).digest()).decode()}'" for code in INLINE_SCRIPT.findall(page.body))
+    csp = HTML_CSP.decode().replace("script-src 'self'", f"script-src 'self' {hashes}", 1)
+    page.headers["content-security-policy"] = csp
+    return page
 
 
 def violation_response(exc: ShapeViolation, accept: str | None) -> Any:

@@ -3,6 +3,8 @@
 The dumps are the bytes ``GraphStore.dump`` writes (so ``relais export`` gives the same files),
 made on first request and cached with their size and SHA-256, keyed on the store's state (the
 SHA-256 of its N-Quads dump: an update that changes anything makes new files).
+
+Over 400 lines: the VoID and DCAT description is one graph built in one place, so its terms stay consistent.
 """
 
 from __future__ import annotations

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from typing import Any
 
 import rdflib
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from relais.graph.labels import Labeller
+from relais.sparql.protocol import GRAPH_FORMATS, check_xml
 from relais.vocab import GRAPH_BASE, ID_BASE, PREFIXES, RDF, RDF_TYPE, local_href
 from relais.web.pages import JSONLD, NQUADS, TRIG, PageFormat
 
@@ -105,6 +106,8 @@ def serialize_description(
             t.object.value for t in triples if t.predicate == RDF_TYPE and isinstance(t.object, NamedNode)
         }
         prefixes = {p: ns for p, ns in PREFIXES.items() if any(u.startswith(ns) for u in used)}
+        # A literal holding U+0000 (...) has no well-formed RDF/XML form: 406, never ill-formed XML.
+        return check_xml(GRAPH_FORMATS["rdfxml"], _bytes(serialize(triples, format=rdf_format, prefixes=prefixes)))
     return _bytes(serialize(triples, format=rdf_format, prefixes=prefixes))
 
 
@@ -113,10 +116,20 @@ def _bytes(data: bytes | None) -> bytes:
 
 
 def compact_jsonld(triples: list[Triple], context: dict[str, Any], context_url: str | None) -> bytes:
-    """Compacted JSON-LD with readable keys (rdflib does the compaction); ``@context`` points to the published context."""
+    """Compacted JSON-LD with readable keys (rdflib does the compaction); ``@context`` points to the published context.
+
+    rdflib's JSON-LD writer recurses once per blank node along a chain of blank nodes, so a chain a
+    few hundred deep (anyone with an update token can store one) exhausts Python's stack. Such a
+    description is written flat instead, by pyoxigraph's JSON-LD writer, which does not recurse:
+    the same triples with full IRIs as keys and no ``@context``, still valid JSON-LD.
+    """
     graph = rdflib.Graph()
     graph.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
-    text = graph.serialize(format="json-ld", context=context, auto_compact=True)
+    try:
+        text = graph.serialize(format="json-ld", context=context, auto_compact=True)
+    except RecursionError:
+        quads = [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples]
+        return _bytes(serialize(quads, format=RdfFormat.JSON_LD))
     document = json.loads(text)
     if context_url and isinstance(document, dict):
         document["@context"] = context_url

@@ -63,14 +63,24 @@ def _starter_query(prefixes: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def page(settings: Settings, named_queries: dict[str, Any] | None) -> str:
-    """The editor page: YASGUI on /sparql, the named queries as examples beside it."""
+def page(settings: Settings, named_queries: dict[str, Any] | None, *, initial: str | None = None, base: str = "") -> str:
+    """The editor page: YASGUI on /sparql, the named queries as examples beside it.
+
+    ``initial`` opens the editor on that query (a share link); ``base`` prefixes the relative
+    asset URLs when the page is served below /sparql's level (``../`` for /q/{id}).
+    """
     prefixes = project_prefixes()
     examples = [
         {"name": name, "summary": getattr(q, "summary", name), "query": getattr(q, "text", "")}
         for name, q in sorted((named_queries or {}).items())
     ]
-    config = {"prefixes": prefixes, "examples": examples, "starter": _starter_query(prefixes)}
+    config = {
+        "prefixes": prefixes,
+        "examples": examples,
+        "starter": initial or _starter_query(prefixes),
+        "shared": initial is not None,
+        "base": base,
+    }
     items = (
         "\n".join(
             f'<li><button type="button" class="example" data-index="{i}" title="{html.escape(e["summary"])}">{html.escape(e["name"])}</button>'
@@ -88,7 +98,7 @@ def page(settings: Settings, named_queries: dict[str, Any] | None) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Relais SPARQL editor</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="sparql/editor/yasgui.min.css">
+<link rel="stylesheet" href="{base}sparql/editor/yasgui.min.css">
 <style>
   body {{ font-family: system-ui, sans-serif; margin: 0; display: flex; min-height: 100vh; }}
   aside {{ width: 17rem; padding: 1rem; background: #f4f4f4; border-right: 1px solid #ddd; font-size: 0.9rem; }}
@@ -104,6 +114,7 @@ def page(settings: Settings, named_queries: dict[str, Any] | None) -> str:
 <aside>
   <h1>Relais SPARQL</h1>
   <p>Endpoint: <code id="endpoint-url">/sparql</code></p>
+  <p><button type="button" id="share">Share this query</button><br><output id="share-link"></output></p>
   <h2>Examples</h2>
   <ul id="examples">
 {items}
@@ -111,8 +122,8 @@ def page(settings: Settings, named_queries: dict[str, Any] | None) -> str:
 </aside>
 <main><div id="yasgui"></div></main>
 <script id="relais-config" type="application/json">{config_json}</script>
-<script src="sparql/editor/yasgui.min.js"></script>
-<script src="sparql/editor/editor.js"></script>
+<script src="{base}sparql/editor/yasgui.min.js"></script>
+<script src="{base}sparql/editor/editor.js"></script>
 </body>
 </html>
 """

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
+from starlette.requests import Request
 
 from relais.errors import NotAcceptable
 from relais.vocab import local_href
@@ -159,3 +160,18 @@ def filesize(size: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{size} B"
+
+
+def public_base(request: Request) -> str:
+    """The base URL for links the service publishes (Service Description, VoID, DCAT, JSON-LD context).
+
+    ``RELAIS_PUBLIC_URL`` when set; else the request's own address when its Host is trusted
+    (``RELAIS_TRUSTED_HOSTS``, by default this machine's names); else the address the service
+    listens on. A forged Host header never reaches a published link.
+    """
+    settings = request.app.state.settings
+    if settings.public_url:
+        return str(settings.public_url)
+    if (request.url.hostname or "") in settings.trusted_hosts or request.url.hostname == settings.host:
+        return str(request.base_url).rstrip("/")
+    return str(settings.base_url)

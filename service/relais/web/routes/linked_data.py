@@ -21,7 +21,7 @@ from pyoxigraph import NamedNode, RdfFormat, serialize
 from relais.errors import BadRequest, NotFound
 from relais.graph.labels import Labeller
 from relais.graph.store import GraphStore
-from relais.vocab import CATALOG_IRI, DATASET_IRI, GRAPH_BASE, ID_BASE, ONTOLOGY_IRI, PREFIXES, local_href, valid_iri
+from relais.vocab import CATALOG_IRI, DATASET_IRI, GRAPH_BASE, ID_BASE, ONTOLOGY_IRI, PREFIXES, iri_to_uri, local_href, valid_iri
 from relais.web.dataset import DUMP_FORMATS, Dumps, dataset_description, description_view, statistics
 from relais.web.describe import description_quads, exists, resource_view, serialize_description
 from relais.web.ontology_doc import ONTOLOGY_GRAPH, Documentation, jsonld_context, ontology_graph, shapes_graph
@@ -36,6 +36,7 @@ from relais.web.pages import (
     TURTLE,
     PageFormat,
     negotiate,
+    public_base,
     render,
 )
 
@@ -78,7 +79,7 @@ def documentation_of(request: Request) -> dict[str, Any]:
 
 
 def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    return public_base(request)
 
 
 def context_url(request: Request) -> str:
@@ -114,7 +115,7 @@ def _alternates(path: str) -> list[dict[str, str]]:
 
 
 def _link_header(alternates: list[dict[str, str]]) -> str:
-    return ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["media_type"]}"' for a in alternates)
+    return ", ".join(f'<{iri_to_uri(a["href"])}>; rel="alternate"; type="{a["media_type"]}"' for a in alternates)
 
 
 def html_page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -136,7 +137,7 @@ def _resource(request: Request, iri: str, page_path: str, fmt: PageFormat) -> Re
             return not_found_page(iri)
         raise NotFound(f"{iri} is not in the graph; browse / or query /sparql to find resources")
     # The document that was chosen for this IRI (RFC 9110 Content-Location), for /id/ paths.
-    located = {"Content-Location": page_path + fmt.extension} if page_path.startswith("/id/") else {}
+    located = {"Content-Location": iri_to_uri(page_path + fmt.extension)} if page_path.startswith("/id/") else {}
     if fmt is not HTML:
         quads = description_quads(graph.store, node)
         return _rdf_response(serialize_description(quads, fmt, context_url(request), context_of(request)), fmt, located)

@@ -25,8 +25,10 @@ from relais.errors import BadRequest, NotAcceptable, NotFound
 from relais.graph.store import GraphStore
 from relais.named_queries.catalog import NamedQuery, Parameter
 from relais.named_queries.run import term_value
+from relais.vocab import iri_to_uri
 
 MAX_PER_PAGE = 10_000
+MAX_PAGE = 1_000_000_000  # OFFSET stays a small integer; int() never sees thousands of digits
 
 # format= name -> (media type, how to write it); the first entry is the default.
 SELECT_FORMATS: dict[str, str] = {
@@ -96,9 +98,13 @@ def _paging(request: Request, query: NamedQuery) -> tuple[int, int | None]:
         raw = request.query_params.get(name)
         if raw is None or raw == "":
             return default
-        if not raw.isdigit() or int(raw) < 1:
+        # ASCII digits only: str.isdigit() also accepts '²' or '٣', which int() refuses.
+        digits = raw.lstrip("0") if raw.isascii() and raw.isdigit() else ""
+        if not digits:
             raise BadRequest(f"'{name}' must be a whole number of at least 1, not {raw!r}")
-        return int(raw)
+        if len(digits) > len(str(MAX_PAGE)) or int(digits) > MAX_PAGE:
+            raise BadRequest(f"'{name}' is at most {MAX_PAGE}")
+        return int(digits)
 
     page = whole("page", 1) or 1
     per_page = whole("per_page", query.pagination)
@@ -137,7 +143,7 @@ def _link_header(request: Request, page: Page) -> dict[str, str]:
 
     def url(number: int) -> str:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", str(number))]
-        return f"{request.url.path}?{urlencode(params)}"
+        return f"{iri_to_uri(request.url.path)}?{urlencode(params)}"  # a header value: ASCII only
 
     links = [f'<{url(1)}>; rel="first"', f'<{url(last)}>; rel="last"']
     if page.page > 1:

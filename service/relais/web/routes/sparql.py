@@ -11,20 +11,23 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
-from relais.errors import BadRequest, NotAcceptable, RelaisError
+from relais.errors import BadRequest, NotAcceptable, RelaisError, UnsupportedMediaType
 from relais.sparql.execution import Head, QueryJob, QueryRunner
 from relais.sparql.protocol import (
+    FORM_MEDIA,
     GRAPH_FORMATS,
     GRAPH_MEDIA_ALIASES,
+    QUERY_MEDIA,
     SD,
     Format,
     QueryRequest,
     UpdateRequest,
     cut_marker,
+    decode_utf8,
     negotiate,
     parse_form,
     parse_operation,
@@ -32,6 +35,8 @@ from relais.sparql.protocol import (
     service_description,
 )
 from relais.web import editor
+from relais.web.pages import public_base
+from relais.web.shared_queries import ShareStore
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +130,7 @@ class ServiceUnavailableTimeout(RelaisError):
 
 
 def _endpoint_url(request: Request) -> str:
-    return str(request.url.replace(query=None, fragment=None))
+    return public_base(request) + request.url.path
 
 
 def _describe_or_edit(request: Request) -> Response:
@@ -194,3 +199,68 @@ async def sparql_post(request: Request) -> Response:
 def editor_asset(name: str) -> Response:
     """The vendored YASGUI assets (no CDN: the editor works offline)."""
     return editor.asset(name)
+
+
+# --- share links ------------------------------------------------------------------------------
+
+_SHARE_RESULTS = (
+    "application/sparql-results",
+    "text/csv",
+    "text/tab-separated-values",
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+)
+
+
+def _shares(request: Request) -> ShareStore:
+    return request.app.state.shared_queries  # type: ignore[no-any-return]
+
+
+@router.post(
+    "/q",
+    status_code=201,
+    summary="Make a short share link for a query",
+    description="Form `query=...` or an `application/sparql-query` body. Answers 201 with `Location: /q/{id}` "
+    "(a content-addressed id: the same query gets the same link). No token needed; a rate limit per address.",
+    tags=["SPARQL"],
+)
+async def share_query(request: Request) -> Response:
+    body = await request.body()
+    media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media == QUERY_MEDIA:
+        query = decode_utf8(body, "the query")
+    elif media == FORM_MEDIA:
+        values = [v for k, v in parse_form(body, "form") if k == "query"]
+        if len(values) != 1:
+            raise BadRequest("give exactly one form field query=...")
+        query = values[0]
+    else:
+        raise UnsupportedMediaType(f"send the query as {QUERY_MEDIA} or as a form ({FORM_MEDIA}) with query=...")
+    client = request.client.host if request.client else "unknown"
+    shared, _ = _shares(request).create(query, request.app.state.graph.data_version, client)
+    location = f"/q/{shared.id}"
+    return JSONResponse(
+        {"id": shared.id, "url": public_base(request) + location, "data_version": shared.data_version, "created": shared.created},
+        status_code=201,
+        headers={"Location": location},
+    )
+
+
+@router.get("/q/{key}", summary="Open a shared query: the editor, its text, or its results", tags=["SPARQL"])
+async def open_shared_query(request: Request, key: str) -> Response:
+    """HTML: the editor on the query; ``application/sparql-query``: its text; a results type: run it."""
+    shared = _shares(request).get(key)
+    accept = (request.headers.get("accept") or "text/html").lower()
+    headers = {"Vary": "Accept", "X-Relais-Data-Version": shared.data_version}
+    if QUERY_MEDIA in accept:
+        return Response(shared.query, media_type=f"{QUERY_MEDIA}; charset=utf-8", headers=headers)
+    if any(media in accept for media in _SHARE_RESULTS):
+        response = await _run_query(request, QueryRequest(query=shared.query))
+        response.headers.update(headers)
+        return response
+    if "text/html" in accept or "*/*" in accept:
+        page = editor.page(request.app.state.settings, getattr(request.app.state, "named_queries", {}), initial=shared.query, base="../")
+        return HTMLResponse(page, headers=headers)
+    raise NotAcceptable(f"ask for text/html (the editor), {QUERY_MEDIA} (the query) or a SPARQL results type (its results)")

@@ -53,10 +53,10 @@ def build_router(graph: GraphStore, named: dict[str, NamedQuery]) -> APIRouter:
             }
         if view == "timeline":
             return {"kind": p.get("kind") or None}
-        return {"actor_type": p.get("actor_type") or None}
+        return {"phase": p.get("phase") or None, "volet": p.get("volet") or None, "actor_type": p.get("actor_type") or None}
 
     def public_filters(view: str, request: Request) -> dict[str, str]:
-        keys = {"trace": ("space", "target", "from", "to"), "timeline": ("kind",), "coverage": ("actor_type",)}[view]
+        keys = {"trace": ("space", "target", "from", "to"), "timeline": ("kind",), "coverage": ("phase", "volet", "actor_type")}[view]
         return {k: request.query_params[k] for k in keys if request.query_params.get(k)}
 
     @router.get("", response_class=HTMLResponse, summary="The views: relay trace, timeline, coverage matrix")

@@ -129,62 +129,152 @@
     };
   }
 
+  // Coverage: needs (rows, grouped by phase then volet) × the programmes covering at least one of
+  // them, plus a first "gap" column where the needs no programme of their phase covers get a red
+  // cell. Only covered pairs and gaps are cells (not the cross product); with many rows or
+  // columns the grid scrolls with dataZoom sliders, and long labels are cut, whole in the tooltips.
+  var COVERAGE_ROWS = 40, COVERAGE_COLUMNS = 45, COVERAGE_ROW = 20;
+  var zoomIndex = { x: -1, y: -1 };
+  function programmeName(p) { return p.code.length <= 8 ? p.code : p.label; }
+  function coverageColumn(c) { return c.x == null ? 0 : c.x + 1; }
   function coverageOption() {
     var needs = data.needs, programmes = data.programmes;
+    var T = FR
+      ? { covers: "couvre", no: "non couvert", gap: "trou dans la raquette", gapCol: "⚠ trou", gapTip: "aucun programme de sa phase ne le couvre", click: "clic : page du besoin", none: "sans volet" }
+      : { covers: "covers", no: "not covered", gap: "gap (trou dans la raquette)", gapCol: "⚠ gap", gapTip: "no programme of its phase covers it", click: "click: the need's page", none: "no volet" };
     var cells = data.cells.map(function (c) {
-      var n = needs[c.y], p = programmes[c.x];
-      return { value: [c.x, c.y, c.covers ? 1 : (c.gap ? -1 : 0)], href: n.href, need: n, programme: p, covers: c.covers };
+      var n = needs[c.y], p = c.x == null ? null : programmes[c.x];
+      return { value: [coverageColumn(c), c.y, c.covers ? 1 : -1], href: n.href, need: n, programme: p, covers: c.covers };
     });
-    var T = FR ? { covers: "couvre", no: "non couvert", gap: "trou dans la raquette", click: "clic : page du besoin" } : { covers: "covers", no: "not covered", gap: "gap (trou dans la raquette)", click: "click: the need's page" };
+    // Separators: a line above each volet group (thicker between phases), one after the gap
+    // column and one between the programmes of two phases; a custom series, so it follows the zoom.
+    var lines = [];
+    needs.forEach(function (n, i) {
+      if (i && n.group !== needs[i - 1].group) lines.push({ value: [0, i], axis: "y", strong: n.phase !== needs[i - 1].phase });
+    });
+    lines.push({ value: [1, 0], axis: "x", strong: false });
+    programmes.forEach(function (p, i) {
+      if (i && p.phase !== programmes[i - 1].phase) lines.push({ value: [i + 1, 0], axis: "x", strong: true });
+    });
+    var zoomRows = needs.length > COVERAGE_ROWS, zoomColumns = programmes.length + 1 > COVERAGE_COLUMNS;
+    var dataZoom = [];
+    if (zoomColumns) {
+      zoomIndex.x = dataZoom.length;
+      dataZoom.push({ type: "slider", xAxisIndex: 0, filterMode: "none", startValue: 0, endValue: COVERAGE_COLUMNS - 1, height: 16, bottom: 38, showDetail: false, brushSelect: false });
+      dataZoom.push({ type: "inside", xAxisIndex: 0, filterMode: "none", zoomOnMouseWheel: false, moveOnMouseWheel: "shift", moveOnMouseMove: false });
+    }
+    if (zoomRows) {
+      zoomIndex.y = dataZoom.length;
+      dataZoom.push({ type: "slider", orient: "vertical", yAxisIndex: 0, filterMode: "none", startValue: 0, endValue: COVERAGE_ROWS - 1, width: 16, right: 8, showDetail: false, brushSelect: false });
+      dataZoom.push({ type: "inside", yAxisIndex: 0, filterMode: "none", zoomOnMouseWheel: false, moveOnMouseWheel: true, moveOnMouseMove: false });
+    }
     return {
       aria: { enabled: true, label: { description: el.getAttribute("aria-label") } },
       textStyle: { fontFamily: FONT },
+      animation: false,
       tooltip: {
-        confine: true,
+        confine: true, extraCssText: "max-width:440px;white-space:normal;",
         formatter: function (p) {
           var d = p.data;
           if (!d || !d.need) return "";
-          var state = d.covers ? T.covers : (d.need.gap ? T.gap : T.no);
-          return "<b>" + esc(d.programme.code) + "</b> " + esc(shortText(d.programme.label, 60)) + "<br><b>" + esc(state) + "</b><br><b>" + esc(d.need.code) + "</b> " + esc(shortText(d.need.label, 60)) + "<br><i>" + esc(T.click) + "</i>";
+          var head = d.programme ? "<b>" + esc(d.programme.code) + "</b> " + esc(d.programme.label) + " (" + esc(d.programme.phaseLabel) + ")" : "<b>" + esc(T.gap) + "</b>: " + esc(T.gapTip);
+          var state = d.covers ? T.covers : T.gap;
+          return head + "<br><b>" + esc(state) + "</b><br><b>" + esc(d.need.code) + "</b> " + esc(d.need.label) + "<br>" + esc(d.need.phaseLabel) + " · " + esc(d.need.voletCode || T.none) + "<br><i>" + esc(T.click) + "</i>";
         },
       },
-      grid: { left: 330, right: 20, top: 70, bottom: 60 },
+      grid: { left: 330, right: zoomRows ? 40 : 20, top: 120, bottom: zoomColumns ? 84 : 56, show: true, backgroundColor: "#eef1f5", borderWidth: 0 },
+      dataZoom: dataZoom,
       xAxis: {
         type: "category", position: "top", triggerEvent: true,
-        data: programmes.map(function (p) { return { value: p.id, code: p.code }; }),
-        axisLabel: { rotate: 45, interval: 0, fontSize: 11, formatter: function (v, i) { return shortText(programmes[i].code, 14) + " (" + programmes[i].covers + ")"; } },
-        splitArea: { show: false },
+        data: [{ value: "gap", code: T.gapCol }].concat(programmes.map(function (p) { return { value: p.id, code: p.code }; })),
+        axisLabel: {
+          rotate: 60, interval: 0, fontSize: 10, width: 110, overflow: "truncate",
+          formatter: function (v, i) { return i === 0 ? "{gap|" + T.gapCol + "}" : shortText(programmeName(programmes[i - 1]), 16) + " (" + programmes[i - 1].covers + ")"; },
+          rich: { gap: { color: "#b3261e", fontWeight: "bold", fontSize: 10 } },
+        },
+        axisTick: { show: false }, splitArea: { show: false },
       },
       yAxis: {
         type: "category", inverse: true, triggerEvent: true,
         data: needs.map(function (n) { return n.id; }),
         axisLabel: {
-          interval: 0, fontSize: 11, width: 310, overflow: "truncate",
+          interval: 0, fontSize: 11, width: 315, overflow: "truncate",
           formatter: function (v, i) {
             var n = needs[i];
-            var text = n.code + (n.status === "illustrative" ? "†" : "") + " (" + n.coveredBy.length + ") " + shortText(n.label, 44);
+            // a long code is a slug of the label: the label alone says more in the same width
+            var code = n.code.length <= 8 ? n.code + " " : "";
+            var text = (n.voletCode || "—") + " · " + code + (n.status === "illustrative" ? "† " : "") + "(" + n.coveredBy.length + ") " + shortText(n.label, 48);
             return n.gap ? "{gap|⚠ " + text + "}" : text;
           },
           rich: { gap: { color: "#b3261e", fontWeight: "bold", fontSize: 11 } },
         },
+        axisTick: { show: false },
       },
       visualMap: {
-        type: "piecewise", orient: "horizontal", left: "center", bottom: 8, dimension: 2,
-        pieces: [{ value: 1, label: T.covers, color: "#2b8a5a" }, { value: 0, label: T.no, color: "#eef1f5" }, { value: -1, label: T.gap, color: "#f4b8b2" }],
+        type: "piecewise", orient: "horizontal", left: "center", bottom: 6, dimension: 2, seriesIndex: 0,
+        pieces: [{ value: 1, label: T.covers, color: "#2b8a5a" }, { value: 0, label: T.no, color: "#eef1f5" }, { value: -1, label: T.gap, color: "#d9534f" }],
         textStyle: { fontSize: 12 },
       },
       series: [{
         type: "heatmap", name: "coverage", data: cells,
         itemStyle: { borderColor: "#ffffff", borderWidth: 1 },
         emphasis: { itemStyle: { borderColor: "#1d2433", borderWidth: 2 } },
+      }, {
+        type: "custom", name: "groups", silent: true, z: 5, clip: true, data: lines, encode: { x: 0, y: 1 },
+        renderItem: function (params, api) {
+          var line = lines[params.dataIndex], rect = params.coordSys, size = api.size([1, 1]);
+          var at = api.coord([api.value(0), api.value(1)]);
+          var style = { stroke: line.strong ? "#1d2433" : "#8a93a3", lineWidth: line.strong ? 2 : 1 };
+          if (line.axis === "y") {
+            var y = at[1] - size[1] / 2;
+            if (y < rect.y - 0.5 || y > rect.y + rect.height + 0.5) return null;
+            return { type: "line", shape: { x1: rect.x, y1: y, x2: rect.x + rect.width, y2: y }, style: style };
+          }
+          var x = at[0] - size[0] / 2;
+          if (x < rect.x - 0.5 || x > rect.x + rect.width + 0.5) return null;
+          return { type: "line", shape: { x1: x, y1: rect.y, x2: x, y2: rect.y + rect.height }, style: style };
+        },
       }],
     };
+  }
+  // Scroll the coverage grid so that the index-th cell is inside the visible window.
+  function revealCell(index) {
+    var c = data.cells[index];
+    if (!c) return;
+    var targets = [["x", coverageColumn(c), COVERAGE_COLUMNS], ["y", c.y, COVERAGE_ROWS]];
+    targets.forEach(function (t) {
+      var which = zoomIndex[t[0]];
+      if (which < 0) return;
+      var axis = chart.getModel().getComponent(t[0] + "Axis", 0).axis;
+      var extent = axis.scale.getExtent();
+      if (t[1] >= extent[0] && t[1] <= extent[1]) return;
+      var size = t[0] === "x" ? data.programmes.length + 1 : data.needs.length;
+      var start = Math.max(0, Math.min(t[1] - 3, size - t[2]));
+      chart.dispatchAction({ type: "dataZoom", dataZoomIndex: which, startValue: start, endValue: start + t[2] - 1 });
+    });
+  }
+  // Axis labels are cut: their whole text shows in a small tooltip of their own.
+  var axisTip = null;
+  function showAxisTip(p) {
+    var list = p.componentType === "yAxis" ? data.needs : data.programmes;
+    var found = list.filter(function (x) { return x.id === p.value; })[0];
+    if (!found || !p.event) return;
+    if (!axisTip) {
+      axisTip = document.createElement("div");
+      axisTip.setAttribute("role", "tooltip");
+      axisTip.style.cssText = "position:absolute;z-index:10;max-width:420px;padding:6px 8px;background:#fff;border:1px solid #5b6475;border-radius:4px;font:12px " + FONT + ";color:#1d2433;pointer-events:none;box-shadow:0 2px 6px rgba(0,0,0,.15)";
+      el.appendChild(axisTip);
+    }
+    axisTip.innerHTML = "<b>" + esc(found.code) + "</b> " + esc(found.label) + "<br>" + esc(found.phaseLabel) + (found.voletCode ? " · " + esc(found.voletCode) : "");
+    axisTip.style.left = Math.min(p.event.offsetX + 12, el.clientWidth - 300) + "px";
+    axisTip.style.top = p.event.offsetY + 12 + "px";
+    axisTip.style.display = "block";
   }
 
   // The picture grows with its rows, so labels stay readable.
   function height() {
     if (data.view === "timeline") return data.items.length * 24 + 90;
-    if (data.view === "coverage") return data.needs.length * 34 + 150;
+    if (data.view === "coverage") return Math.min(data.needs.length, COVERAGE_ROWS) * COVERAGE_ROW + 120 + (data.programmes.length + 1 > COVERAGE_COLUMNS ? 84 : 56);
     var perLayer = {};
     data.nodes.forEach(function (n) { perLayer[n.depth] = (perLayer[n.depth] || 0) + 1; });
     return Math.max.apply(null, [4].concat(Object.keys(perLayer).map(function (k) { return perLayer[k]; }))) * 72 + 60;
@@ -258,7 +348,7 @@
   function describe(item) {
     if (data.view === "coverage") {
       var state = item.covers ? (FR ? "couvre" : "covers") : (item.need.gap ? (FR ? "trou dans la raquette" : "gap") : (FR ? "non couvert" : "not covered"));
-      return item.programme.code + " · " + state + " · " + item.need.code + " " + item.need.label;
+      return (item.programme ? item.programme.code : (FR ? "aucun programme de sa phase" : "no programme of its phase")) + " · " + state + " · " + item.need.code + " " + item.need.label;
     }
     return (item.kindLabel ? item.kindLabel + " : " : "") + (item.label_ || "") + (item.date || item.rawDate ? " (" + (item.rawDate || item.date) + ")" : "");
   }
@@ -268,6 +358,7 @@
     if (current >= 0) chart.dispatchAction({ type: "downplay", seriesIndex: items[current].seriesIndex, dataIndex: items[current].dataIndex });
     current = (index + items.length) % items.length;
     var it = items[current];
+    if (data.view === "coverage") revealCell(it.dataIndex);
     chart.dispatchAction({ type: "highlight", seriesIndex: it.seriesIndex, dataIndex: it.dataIndex });
     chart.dispatchAction({ type: "showTip", seriesIndex: it.seriesIndex, dataIndex: it.dataIndex });
     if (status) status.textContent = describe(it.item);
@@ -290,6 +381,9 @@
     rendered: function () { return drawn().filter(function (x) { return !!x.el; }).length; },
     ready: function () { return ready; },
     hrefs: function () { return drawn().map(function (x) { return x.item.href || null; }); },
+    // Coverage: scroll the grid to the index-th cell (nothing to do for the other views).
+    reveal: function (index) { if (data.view === "coverage") revealCell(index); },
+    drawnAt: function (index) { var x = drawn()[index]; return !!(x && x.el); },
     centre: function (index) {
       var g = drawn()[index].el;
       var r = g.getBoundingRect().clone();
@@ -298,31 +392,9 @@
       return { x: box.left + r.x + r.width / 2, y: box.top + r.y + r.height / 2 };  // viewport coordinates
     },
   };
-  // Coverage: a dark line between the emergency and the recovery phase, for programmes and needs
-  // (drawn once the axes are laid out, since the cells' pixel positions come from them).
   if (data.view === "coverage") {
-    var lined = false;
-    chart.on("finished", function () {
-      if (lined || !data.needs.length || !data.programmes.length) return;
-      lined = true;
-      var grid = chart.getModel().getComponent("grid").coordinateSystem.getRect();
-      var half = grid.width / data.programmes.length / 2, halfRow = grid.height / data.needs.length / 2;
-      var lines = [];
-      data.programmes.forEach(function (p, i) {
-        if (i && p.phase !== data.programmes[i - 1].phase) {
-          var x = chart.convertToPixel({ xAxisIndex: 0 }, p.id) - half;
-          lines.push({ type: "line", silent: true, z: 100, shape: { x1: x, y1: grid.y, x2: x, y2: grid.y + grid.height }, style: { stroke: "#1d2433", lineWidth: 2 } });
-        }
-      });
-      data.needs.forEach(function (n, i) {
-        if (i && n.phase !== data.needs[i - 1].phase) {
-          var y = chart.convertToPixel({ yAxisIndex: 0 }, n.id) - halfRow;
-          lines.push({ type: "line", silent: true, z: 100, shape: { x1: grid.x, y1: y, x2: grid.x + grid.width, y2: y }, style: { stroke: "#1d2433", lineWidth: 2 } });
-        }
-      });
-      // not from inside the render loop: ECharts ignores a setOption made there
-      if (lines.length) setTimeout(function () { chart.setOption({ graphic: lines }); }, 0);
-    });
+    chart.on("mouseover", function (p) { if (p.componentType === "yAxis" || p.componentType === "xAxis") showAxisTip(p); });
+    chart.on("mouseout", function (p) { if (axisTip && (p.componentType === "yAxis" || p.componentType === "xAxis")) axisTip.style.display = "none"; });
   }
   chart.setOption(option);
 })();
