@@ -78,6 +78,13 @@ def test_the_editor_works_without_named_queries(tmp_path_factory: pytest.TempPat
     empty = tmp_path_factory.mktemp("no-queries")
     with running_server(tmp=tmp_path_factory.mktemp("editor2"), env={"RELAIS_QUERIES_DIR": str(empty)}) as srv:
         response = httpx.get(f"{srv.url}/sparql", headers={"Accept": "text/html"})
+        # The examples the graph publishes (graph examples) are still listed.
+        assert response.status_code == 200 and "relay-trace" in response.text
+    data = tmp_path_factory.mktemp("data") / "tiny.ttl"
+    data.write_text("<urn:a> <urn:p> <urn:b> .\n", encoding="utf-8")
+    env = {"RELAIS_QUERIES_DIR": str(empty)}
+    with running_server(["--data", str(data)], tmp=tmp_path_factory.mktemp("editor3"), env=env) as srv:
+        response = httpx.get(f"{srv.url}/sparql", headers={"Accept": "text/html"})
         assert response.status_code == 200 and "No named queries." in response.text
 
 

@@ -70,3 +70,20 @@ def test_the_service_description_links_the_examples_graph() -> None:
 
     response = client().get("/sparql", headers={"Accept": "application/n-triples"})
     assert b"<http://www.w3.org/2000/01/rdf-schema#seeAlso> <https://w3id.org/relais/graph/examples>" in response.content
+
+
+def test_the_editor_lists_the_examples_the_graph_publishes() -> None:
+    from fastapi.testclient import TestClient
+
+    from relais.config import Settings
+    from relais.web.app import create_app
+
+    store = GraphStore.open(shipped_sources())
+    store.store.update(
+        "PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "INSERT DATA { GRAPH <https://w3id.org/relais/graph/examples> { <urn:test:example> a sh:SPARQLExecutable ; "
+        'rdfs:label "only-in-the-graph" ; rdfs:comment "An example the graph holds and queries/ does not."@en ; sh:ask "ASK {}" } }'
+    )
+    page = TestClient(create_app(Settings(), store)).get("/sparql", headers={"Accept": "text/html"}).text
+    assert "only-in-the-graph" in page and "An example the graph holds" in page
+    assert all(name in page for name in load_queries(queries_dir()))

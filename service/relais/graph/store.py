@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 GRAPH_BASE = "https://w3id.org/relais/graph/"
 ONTOLOGY_GRAPH = NamedNode(GRAPH_BASE + "ontology")
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+SKOS_PREF_LABEL = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 # Superclass types and superproperty statements materialised at load time, so a query in
 # PROV-O, ORG, DCAT or schema.org terms finds our data without a reasoner.
 INFERRED_GRAPH = NamedNode(GRAPH_BASE + "inferred")
@@ -236,13 +237,20 @@ class GraphStore:
             raise BadRequest(f"SPARQL syntax error: {exc}") from exc
 
     def labels(self, iris: Iterable[str], lang: str) -> dict[str, str]:
-        """The rdfs:label of each IRI in ``lang``, falling back to French, English, then any label."""
+        """The label of each IRI in ``lang``, falling back to French, English, then any label.
+
+        rdfs:label first, else skos:prefLabel: the concepts (phases, volets, actor types, relay
+        statuses) carry only the latter, and an API value must never come back with a null label.
+        """
         found: dict[str, str] = {}
         for iri in set(iris):
             by_lang: dict[str, str] = {}
-            for quad in self.store.quads_for_pattern(NamedNode(iri), RDFS_LABEL, None, None):
-                if isinstance(quad.object, Literal):
-                    by_lang.setdefault(quad.object.language or "", quad.object.value)
+            for predicate in (RDFS_LABEL, SKOS_PREF_LABEL):
+                for quad in self.store.quads_for_pattern(NamedNode(iri), predicate, None, None):
+                    if isinstance(quad.object, Literal):
+                        by_lang.setdefault(quad.object.language or "", quad.object.value)
+                if by_lang:
+                    break
             for choice in (lang, "fr", "en", ""):
                 if choice in by_lang:
                     found[iri] = by_lang[choice]

@@ -63,14 +63,42 @@ def _starter_query(prefixes: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def page(settings: Settings, named_queries: dict[str, Any] | None, *, initial: str | None = None, base: str = "") -> str:
+EXAMPLES_QUERY = """
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?name ?summary ?text WHERE {
+  GRAPH <https://w3id.org/relais/graph/examples> {
+    ?example a sh:SPARQLExecutable ; rdfs:label ?name ; sh:select|sh:construct|sh:ask ?text .
+    OPTIONAL { ?example rdfs:comment ?summary FILTER(langMatches(lang(?summary), "en")) }
+  }
+} ORDER BY ?name
+"""
+
+
+def graph_examples(graph: Any) -> list[dict[str, str]]:
+    """The example queries the graph publishes (graph examples), as the editor lists them."""
+    return [
+        {"name": s["name"].value, "summary": s["summary"].value if s["summary"] is not None else s["name"].value, "query": s["text"].value}
+        for s in graph.query(EXAMPLES_QUERY)
+    ]
+
+
+def page(
+    settings: Settings,
+    named_queries: dict[str, Any] | None,
+    *,
+    initial: str | None = None,
+    base: str = "",
+    examples: list[dict[str, str]] | None = None,
+) -> str:
     """The editor page: YASGUI on /sparql, the named queries as examples beside it.
 
     ``initial`` opens the editor on that query (a share link); ``base`` prefixes the relative
     asset URLs when the page is served below /sparql's level (``../`` for /q/{id}).
     """
     prefixes = project_prefixes()
-    examples = [
+    # The examples come from the graph (graph examples); served data without them falls back to queries/.
+    examples = examples or [
         {"name": name, "summary": getattr(q, "summary", name), "query": getattr(q, "text", "")}
         for name, q in sorted((named_queries or {}).items())
     ]

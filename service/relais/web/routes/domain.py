@@ -33,6 +33,10 @@ REQUIRED_QUERIES = (
 )
 
 
+# The concept scheme of each filter.
+SCHEMES = {"phase": "phases", "volet": "volets", "actor-type": "actor-types"}
+
+
 class MissingQuery(RelaisError):
     status = 500
 
@@ -62,6 +66,28 @@ class Domain:
             raise MissingQuery(f"the domain API needs queries/{', queries/'.join(f'{m}.rq' for m in missing)}")
         self.graph = graph
         self.named = named
+        self._concepts: dict[str, set[str]] = {}
+
+    def concept(self, kind: str, value: str) -> str:
+        """The IRI of a concept of the ``kind`` scheme (phase, volet, actor-type) from its slug or IRI.
+
+        An unknown value is a 400 naming the allowed ones: a filter never silently matches nothing.
+        """
+        iri = resource_iri(kind, value)
+        allowed = self.concepts(kind)
+        if iri not in allowed:
+            name = kind.replace("-", "_")
+            slugs = ", ".join(sorted(a.rsplit("/", 1)[-1] for a in allowed))
+            raise BadRequest(f"unknown {name} {value!r}: use one of {slugs} (or the full IRI)")
+        return iri
+
+    def concepts(self, kind: str) -> set[str]:
+        """The concepts of a scheme, as this graph holds them (looked up once per kind)."""
+        if kind not in self._concepts:
+            scheme = f"{ID}scheme/{SCHEMES[kind]}"
+            result = self.graph.query(f"SELECT ?c WHERE {{ ?c <http://www.w3.org/2004/02/skos/core#inScheme> <{scheme}> }}")
+            self._concepts[kind] = {s["c"].value for s in result}  # type: ignore[union-attr]
+        return self._concepts[kind]
 
     def rows(self, name: str, values: dict[str, str], lang: str) -> list[dict[str, Any]]:
         """The named query's rows; IRIs become {"id", "label"} objects, unbound columns are left out."""
@@ -149,9 +175,9 @@ def build_router(domain: Domain) -> APIRouter:
 
     def filters(phase: str | None, volet: str | None, actor_type: str | None) -> dict[str, str]:
         values = {
-            "phase": phase and resource_iri("phase", phase),
-            "volet": volet and resource_iri("volet", volet),
-            "actor_type": actor_type and resource_iri("actor-type", actor_type),
+            "phase": phase and domain.concept("phase", phase),
+            "volet": volet and domain.concept("volet", volet),
+            "actor_type": actor_type and domain.concept("actor-type", actor_type),
         }
         return {k: v for k, v in values.items() if v}
 

@@ -145,7 +145,12 @@ def _describe_or_edit(request: Request) -> Response:
         ) from None
     if fmt is HTML:
         return HTMLResponse(
-            editor.page(request.app.state.settings, getattr(request.app.state, "named_queries", {})), headers={"Vary": "Accept"}
+            editor.page(
+                request.app.state.settings,
+                getattr(request.app.state, "named_queries", {}),
+                examples=editor.graph_examples(request.app.state.graph),
+            ),
+            headers={"Vary": "Accept"},
         )
     graph = request.app.state.graph
     triples = service_description(
@@ -261,6 +266,12 @@ async def open_shared_query(request: Request, key: str) -> Response:
         response.headers.update(headers)
         return response
     if "text/html" in accept or "*/*" in accept:
-        page = editor.page(request.app.state.settings, getattr(request.app.state, "named_queries", {}), initial=shared.query, base="../")
+        page = editor.page(
+            request.app.state.settings,
+            getattr(request.app.state, "named_queries", {}),
+            initial=shared.query,
+            base="../",
+            examples=editor.graph_examples(request.app.state.graph),
+        )
         return HTMLResponse(page, headers=headers)
     raise NotAcceptable(f"ask for text/html (the editor), {QUERY_MEDIA} (the query) or a SPARQL results type (its results)")
