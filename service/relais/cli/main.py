@@ -170,18 +170,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         result = inventory.import_inventory(args.file, output, illustrative, mapping_path=args.mapping, shapes_dir=settings.shapes_dir)
     except inventory.InventoryError as exc:
-        # One line per malformed row: FILE:LINE: reason.
-        for problem in exc.problems:
-            print(f"relais: error: {problem.render(exc.path)}", file=sys.stderr)
-        return 2
+        return _problems([problem.render(exc.path) for problem in exc.problems])  # FILE:LINE: reason
     except inventory.InventoryTablesError as exc:
-        for table_problem in exc.problems:
-            print(f"relais: error: {table_problem.render()}", file=sys.stderr)
-        return 2
+        return _problems([p.render() for p in exc.problems])
     except inventory.InventoryViolation as exc:
-        print(exc.report_text)
-        print(f"relais: error: {exc}", file=sys.stderr)
-        return 1
+        return _violation(exc.report_text, exc)
     print(f"imported {result.sourced_count} records into {output} and {result.illustrative_count} illustrative records into {illustrative}")
     if result.tables is not None:
         counts = Counter(result.tables.records.values())
@@ -206,6 +199,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
     count = restore_store(args.backup, args.store)
     print(f"restored {count} quads into {args.store}; start it with: relais serve --store {args.store}")
     return 0
+
+
+def _problems(lines: Sequence[str]) -> int:
+    """One ``relais: error:`` line per problem of the input; exit 2 (malformed input, nothing written)."""
+    for line in lines:
+        print(f"relais: error: {line}", file=sys.stderr)
+    return 2
+
+
+def _violation(report: str, exc: Exception) -> int:
+    """The SHACL report on stdout, one line on stderr; exit 1 (the data violates the shapes)."""
+    print(report)
+    print(f"relais: error: {exc}", file=sys.stderr)
+    return 1
 
 
 def cmd_examples(args: argparse.Namespace) -> int:
@@ -283,13 +290,9 @@ def cmd_link_accept(args: argparse.Namespace) -> int:
             args.file, output, accepted_by=args.by, shapes_dir=settings.shapes_dir, ontology_dir=resources.ontology_dir()
         )
     except linker.ReviewRefused as exc:
-        for problem in exc.problems:
-            print(f"relais: error: {args.file}: {problem}", file=sys.stderr)
-        return 2
+        return _problems([f"{args.file}: {problem}" for problem in exc.problems])
     except linker.LinkViolation as exc:
-        print(exc.report_text)
-        print(f"relais: error: {exc}", file=sys.stderr)
-        return 1
+        return _violation(exc.report_text, exc)
     print(f"added {len(result.added)} links to {result.output} ({result.already_there} already there)")
     return 0
 
