@@ -37,3 +37,14 @@ def test_concept_values_come_with_their_label() -> None:
     concept_values += [t for row in rows for t in row.get("actorTypes", [])]
     assert concept_values
     assert all(v["label"] for v in concept_values), [v for v in concept_values if not v["label"]][:3]
+
+
+def test_named_query_parameters_take_slugs_like_the_api() -> None:
+    app = client()
+    by_slug = app.get("/queries/programmes?phase=relance").json()
+    by_iri = app.get("/queries/programmes?phase=https://w3id.org/relais/id/phase/relance").json()
+    assert by_slug == by_iri and len(by_slug) > 0
+    # A parameter whose name is not its kind: space takes a dialogue-space slug.
+    space = app.get("/queries/relay-trace?space=investisseurs-societaux").json()
+    full = app.get("/queries/relay-trace?space=https://w3id.org/relais/id/dialogue-space/investisseurs-societaux").json()
+    assert space == full and 0 < len(space) < len(app.get("/queries/relay-trace").json())

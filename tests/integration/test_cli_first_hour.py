@@ -206,3 +206,10 @@ def test_machine_formats_are_unchanged(graph: GraphStore, fmt: str, results: Que
     got = subprocess.run([sys.executable, "-m", "relais", "query", "needs", "--format", fmt], capture_output=True, cwd=REPO, timeout=120)
     assert got.returncode == 0, got.stderr
     assert got.stdout == out.getvalue()
+
+
+def test_query_parameters_take_slugs() -> None:
+    by_slug = run_cli("query", "programmes", "-p", "phase=relance", "--format", "csv")
+    by_iri = run_cli("query", "programmes", "-p", "phase=https://w3id.org/relais/id/phase/relance", "--format", "csv")
+    assert by_slug.returncode == by_iri.returncode == 0, by_slug.stderr
+    assert by_slug.stdout == by_iri.stdout and by_slug.stdout.count("\n") > 1

@@ -17,6 +17,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple, Variable
 
 from relais.errors import BadRequest, NotFound, RelaisError
+from relais.vocab import ID_BASE
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 # grlc's keys, plus summary_fr: the summary in French (the example queries carry both languages).
@@ -36,6 +37,11 @@ class QueryFileError(RelaisError):
     status = 500
 
 
+# Parameters whose name is not the kind of Relais IRI they take.
+SLUG_KINDS = {"space": "dialogue-space", "org": "organisation", "actor_type": "actor-type"}
+_SLUG_VALUE = re.compile(r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$")
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One query parameter: its public name, the SPARQL variable, whether required, its kind."""
@@ -46,8 +52,20 @@ class Parameter:
     kind: str  # iri | integer | decimal | date | literal | lang:<tag>
 
     def bind(self, raw: str) -> NamedNode | Literal:
-        """Turn a request value into a typed RDF term, or say what is wrong with it."""
+        """Turn a request value into a typed RDF term, or say what is wrong with it.
+
+        An IRI parameter also takes a Relais slug, as the API does: ``phase=urgence`` is
+        ``https://w3id.org/relais/id/phase/urgence``, ``deliverable=deliverable/x`` its IRI.
+
+        >>> Parameter("phase", "__phase_iri", False, "iri").bind("urgence").value
+        'https://w3id.org/relais/id/phase/urgence'
+        >>> Parameter("space", "__space_iri", False, "iri").bind("investisseurs-societaux").value
+        'https://w3id.org/relais/id/dialogue-space/investisseurs-societaux'
+        """
         try:
+            if self.kind == "iri" and _SLUG_VALUE.match(raw):
+                kind = SLUG_KINDS.get(self.name, self.name.replace("_", "-"))
+                raw = f"{ID_BASE}{raw}" if "/" in raw else f"{ID_BASE}{kind}/{raw}"
             if self.kind == "iri":
                 if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", raw):
                     raise ValueError("an absolute IRI such as https://w3id.org/relais/id/...")
