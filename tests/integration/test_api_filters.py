@@ -14,7 +14,11 @@ def concepts(scheme: str) -> set[str]:
 
 @pytest.mark.parametrize(
     ("path", "value", "scheme"),
-    [("/api/needs?phase=", "urgenceX", "phases"), ("/api/programmes?actor_type=", "asociation", "actor-types"), ("/api/needs?volet=", "u9", "volets")],
+    [
+        ("/api/needs?phase=", "urgenceX", "phases"),
+        ("/api/programmes?actor_type=", "asociation", "actor-types"),
+        ("/api/needs?volet=", "u9", "volets"),
+    ],
 )
 def test_an_unknown_filter_value_is_a_400_naming_the_allowed_values(path: str, value: str, scheme: str) -> None:
     response = client().get(path + value)
