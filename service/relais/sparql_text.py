@@ -6,6 +6,7 @@ WHERE group starts, whether a query mentions SERVICE or FROM, whether it sorts o
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 
@@ -94,3 +95,58 @@ def nesting(query: str) -> tuple[int, int]:
         elif token in CLOSERS:
             depth = max(0, depth - 1)
     return deepest, groups
+
+
+# SPARQL 1.1 keywords, for "did you mean ...?" on a misspelt one.
+KEYWORDS = (
+    "SELECT CONSTRUCT DESCRIBE ASK WHERE FROM NAMED PREFIX BASE DISTINCT REDUCED ORDER BY ASC DESC LIMIT OFFSET "
+    "GROUP HAVING OPTIONAL UNION MINUS GRAPH SERVICE SILENT FILTER BIND VALUES EXISTS NOT AS UNDEF "
+    "INSERT DELETE DATA LOAD CLEAR DROP CREATE ADD MOVE COPY WITH USING DEFAULT ALL INTO TO "
+    "COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT SEPARATOR STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE "
+    "REGEX SUBSTR STRLEN REPLACE CONTAINS STRSTARTS STRENDS LCASE UCASE COALESCE IF"
+).split()
+_ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+_DECLARED = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
+_PREFIXED = re.compile(r"(?<![\w<?$:\\])([A-Za-z][\w.-]*)?:(?![/\d])")
+
+
+def explain_syntax_error(query: str, message: str, known_prefixes: dict[str, str] | None = None) -> str:
+    """A parser message made readable: line and column, the line with a caret, and a hint.
+
+    >>> print(explain_syntax_error("SELCT * WHERE { ?s ?p ?o }", "error at 1:10: expected CONSTRUCT"))
+    SPARQL syntax error at line 1, column 10: did you mean SELECT instead of SELCT?
+      SELCT * WHERE { ?s ?p ?o }
+               ^
+    >>> print(explain_syntax_error("SELECT * WHERE { ?s foo:bar ?o }", "error at 1:28: expected one of Prefix not found, ['%']"))
+    SPARQL syntax error at line 1, column 28: unknown prefix foo: declare it with PREFIX foo: <...>
+      SELECT * WHERE { ?s foo:bar ?o }
+                                 ^
+    """
+    match = _ERROR_AT.match(message.strip())
+    if not match:
+        return f"SPARQL syntax error: {message}"
+    line_no, column, expected = int(match.group(1)), int(match.group(2)), match.group(3)
+    lines = query.splitlines() or [""]
+    line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+    hint = _hint(query, expected, known_prefixes or {})
+    caret = " " * (max(column, 1) - 1) + "^"
+    return f"SPARQL syntax error at line {line_no}, column {column}: {hint}\n  {line}\n  {caret}"
+
+
+def _hint(query: str, expected: str, known_prefixes: dict[str, str]) -> str:
+    if "Prefix not found" in expected:
+        declared = {m.group(1) or "" for m in _DECLARED.finditer(query)}
+        text = " ".join(t for _, t in scan(query) if t not in ("{", "}", "(", ")", "[", "]", "<iri>"))
+        unknown = [m.group(1) or "" for m in _PREFIXED.finditer(text) if (m.group(1) or "") not in declared]
+        if unknown:
+            name = unknown[0]
+            iri = known_prefixes.get(name)
+            return f"unknown prefix {name}: declare it with PREFIX {name}: <{iri or '...'}>"
+    words = [t for _, t in scan(query) if t[:1].isalpha() and ":" not in t]
+    for word in words:
+        if word.upper() not in KEYWORDS:
+            close = difflib.get_close_matches(word.upper(), KEYWORDS, n=1, cutoff=0.75)
+            if close:
+                return f"did you mean {close[0]} instead of {word}?"
+    expected = " ".join(expected.split())
+    return f"expected {expected[:200]}{'…' if len(expected) > 200 else ''}" if not expected.startswith("expected") else expected[:200]

@@ -205,7 +205,8 @@ def test_syntax_error_is_400_with_the_parser_message_and_position(server: Server
     response = httpx.get(sparql(server), params={"query": "SELECT * WHERE { ?s ?p }"})
     assert response.status_code == 400
     detail = response.json()["detail"]
-    assert "syntax error" in detail.lower() and "1:" in detail  # line:column from the parser
+    assert "syntax error at line 1, column" in detail.lower()  # the position, the line and a caret
+    assert "SELECT * WHERE { ?s ?p }" in detail and "^" in detail
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,8 @@ from pyoxigraph import (
 
 from relais import resources
 from relais.errors import BadRequest, SourceError
+from relais.sparql_text import explain_syntax_error
+from relais.vocab import PREFIXES
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +236,7 @@ class GraphStore:
         try:
             return self.store.query(sparql, **dataset)
         except SyntaxError as exc:
-            raise BadRequest(f"SPARQL syntax error: {exc}") from exc
+            raise BadRequest(explain_syntax_error(sparql, str(exc), PREFIXES)) from None
 
     def labels(self, iris: Iterable[str], lang: str) -> dict[str, str]:
         """The label of each IRI in ``lang``, falling back to French, English, then any label.

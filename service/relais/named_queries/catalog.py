@@ -17,7 +17,8 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple, Variable
 
 from relais.errors import BadRequest, NotFound, RelaisError
-from relais.vocab import ID_BASE
+from relais.sparql_text import explain_syntax_error
+from relais.vocab import ID_BASE, PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 # grlc's keys, plus summary_fr: the summary in French (the example queries carry both languages).
@@ -254,7 +255,7 @@ def _check_against_empty_store(query: NamedQuery) -> None:
         if hasattr(result, "__iter__"):
             list(result)
     except SyntaxError as exc:
-        raise QueryFileError(f"{query.path}: SPARQL syntax error: {exc}") from None
+        raise QueryFileError(f"{query.path}: {explain_syntax_error(query.text, str(exc), PREFIXES)}") from None
     except RuntimeError as exc:
         raise QueryFileError(f"{query.path}: {exc}; a SELECT must project every ?_parameter") from None
 

@@ -30,6 +30,8 @@ from relais.graph.store import GraphStore
 from relais.observability import Metrics
 from relais.sparql.policy import check_limits, check_query, is_heavy, refuse_services
 from relais.sparql.protocol import Format, QueryRequest, RowWriter, XmlGuard, choose_format, result_kind, serialize
+from relais.sparql_text import explain_syntax_error
+from relais.vocab import PREFIXES
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +218,7 @@ class QueryRunner:
             # (unsendable across threads) are dropped here, in the thread that made them.
             job.emit("error", exc.with_traceback(None))
         except SyntaxError as exc:
-            job.emit("error", BadRequest(f"SPARQL syntax error: {exc.msg if hasattr(exc, 'msg') else exc}"))
+            job.emit("error", BadRequest(explain_syntax_error(request.query, str(exc), PREFIXES)))
         except (OSError, RuntimeError, ValueError, TypeError) as exc:
             if job.stop_reason:
                 job.emit("cut", job.stop_reason)
@@ -262,7 +264,7 @@ class QueryRunner:
         try:
             result = self.graph.store.query(request.query, **kwargs)
         except SyntaxError as exc:
-            raise BadRequest(f"SPARQL syntax error: {exc}") from None
+            raise BadRequest(explain_syntax_error(request.query, str(exc), PREFIXES)) from None
         kind = result_kind(result)
         try:
             fmt = choose_format(kind, accept, request.format_param)

@@ -20,6 +20,7 @@ from rdflib.term import URIRef, Variable
 from relais.config import Settings
 from relais.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
 from relais.sparql_text import IRIREF, keywords, nesting, scan, unescape_codepoints
+from relais.vocab import PREFIXES
 
 # The keywords as SPARQL tokens: not inside a name, an IRI path or a variable (cpsv:PublicService,
 # <…/service>, ?from). A false positive only costs a parse; the parse has the last word.
@@ -109,7 +110,8 @@ def _resolve(term: Any, prologue: dict[str, str], base: str | None) -> Any:
     if _is_node(term, "pname"):
         prefix = _get(term, "prefix") or ""
         if prefix not in prologue:
-            raise BadRequest(f"undeclared prefix '{prefix}:'")
+            known = PREFIXES.get(prefix)
+            raise BadRequest(f"unknown prefix {prefix}: declare it with PREFIX {prefix}: <{known or '...'}>")
         return URIRef(prologue[prefix] + (_get(term, "localname") or ""))
     if isinstance(term, URIRef) and base and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", term):
         from urllib.parse import urljoin

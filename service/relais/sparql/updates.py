@@ -45,6 +45,8 @@ from relais.graph.store import ONTOLOGY_GRAPH, GraphStore
 from relais.observability import Metrics
 from relais.sparql.policy import add_using, authenticate, check_limits, check_update, refuse_loads, refuse_services
 from relais.sparql.protocol import UpdateRequest
+from relais.sparql_text import explain_syntax_error
+from relais.vocab import PREFIXES
 
 log = logging.getLogger(__name__)
 
@@ -389,7 +391,9 @@ def compute_update(graph: GraphStore, text: str, check: Any, using: Sequence[str
     try:
         scratch.update(text, base_iri=base_iri)
     except SyntaxError as exc:
-        raise BadRequest(f"SPARQL Update syntax error: {exc}") from None
+        raise BadRequest(
+            explain_syntax_error(text, str(exc), PREFIXES).replace("SPARQL syntax error", "SPARQL Update syntax error", 1)
+        ) from None
     except (OSError, RuntimeError, ValueError) as exc:
         raise BadRequest(f"the update failed: {exc}") from None
     before = set(initial)
