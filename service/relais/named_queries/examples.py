@@ -18,7 +18,9 @@ import rdflib
 from rdflib import OWL, RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
+from relais.graph.remote import query_form
 from relais.named_queries.catalog import NamedQuery
+from relais.sparql.policy import mentions_service
 from relais.sparql_text import scan
 from relais.vocab import GRAPH_BASE, ID_BASE, ONTOLOGY_NS
 
@@ -59,13 +61,6 @@ def terms_used(query: NamedQuery, ontology: rdflib.Graph) -> tuple[set[URIRef], 
     return classes, properties
 
 
-def query_form(text: str) -> str:
-    for _, token in scan(text):
-        if token.upper() in FORMS or token.upper() == "DESCRIBE":
-            return token.upper()
-    return ""
-
-
 def examples_graph(queries: Iterable[NamedQuery], ontology: rdflib.Graph, endpoint: str) -> rdflib.Graph:
     """The examples graph: one SHACL SPARQL executable per named query."""
     g = rdflib.Graph()
@@ -100,7 +95,7 @@ def examples_graph(queries: Iterable[NamedQuery], ontology: rdflib.Graph, endpoi
             g.add((node, RELAIS.parameter, Literal(param.name)))
             if param.required:
                 g.add((node, RELAIS.requiredParameter, Literal(param.name)))
-        if "SERVICE" in {t.upper() for _, t in scan(query.text)}:
+        if mentions_service(query.text):
             g.add((node, RELAIS.mayBeEmpty, Literal(FEDERATED, lang="en")))
         if query.parameters and any(p.required for p in query.parameters) and not query.defaults:
             g.add((node, RELAIS.mayBeEmpty, Literal("It needs a value for its required parameters.", lang="en")))

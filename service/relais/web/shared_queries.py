@@ -20,7 +20,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from relais.errors import NotFound, PayloadTooLarge, RelaisError
+from relais.errors import BadRequest, NotFound, PayloadTooLarge, RelaisError
 
 _ID = re.compile(r"^[0-9a-f]{12}$")
 
@@ -64,8 +64,6 @@ class ShareStore:
         """Store ``query`` (or find it stored already); True when it is new."""
         size = len(query.encode("utf-8"))
         if not query.strip():
-            from relais.errors import BadRequest
-
             raise BadRequest("give the query to share: a form field query=... or an application/sparql-query body")
         if size > self.max_query_bytes:
             raise PayloadTooLarge(f"a shared query has at most {self.max_query_bytes} bytes; this one has {size}")
