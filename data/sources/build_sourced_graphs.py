@@ -134,21 +134,37 @@ COMMENT = c("rdfs:comment")
 
 
 # ---------------------------------------------------------------- statement tables
-article: list[tuple[T, T, T, str, str | None]] = []
-public: list[tuple[T, T, T, tuple[str, ...], str]] = []
+# Rows: (s, p, o, quote, reading, note) for the article, (s, p, o, sources, evidence, reading, excerpt) for the
+# public sources. A row with a reading is "read by Relais" (relais:derivation read, relais:reading in words): the
+# quote or source does not itself say what the triple says (a year added, a reference resolved, a classification,
+# a link resting on a generic sentence). A row without one is "stated by the source". A note is an rdfs:comment on
+# the provenance node that does not change the mode (e.g. "local time").
+article: list[tuple[T, T, T, str, str | None, str | None]] = []
+public: list[tuple[T, T, T, tuple[str, ...], str, str | None, str | None]] = []
 
 
-def art(s: T, quote: str, *pairs: tuple[T, T], reading: str | None = None) -> None:
-    """Article statements: all pairs rest on the same verbatim quote."""
+def art(s: T, quote: str, *pairs: tuple[T, T], reading: str | None = None, note: str | None = None) -> None:
+    """Article statements: all pairs rest on the same verbatim quote (and the same reading, if read)."""
     for p, o in pairs:
-        article.append((s, p, o, quote, reading))
+        article.append((s, p, o, quote, reading, note))
 
 
-def pub(s: T, sources: str | tuple[str, ...], evidence: str, *pairs: tuple[T, T]) -> None:
-    """Public-source statements: all pairs rest on the same source(s) and paraphrase."""
+def pub(s: T, sources: str | tuple[str, ...], evidence: str, *pairs: tuple[T, T], reading: str | None = None,
+        excerpt: str | None = None) -> None:
+    """Public-source statements: all pairs rest on the same source(s) and paraphrase (and optional French excerpt)."""
     srcs = (sources,) if isinstance(sources, str) else sources
     for p, o in pairs:
-        public.append((s, p, o, srcs, evidence))
+        public.append((s, p, o, srcs, evidence, reading, excerpt))
+
+
+# Derivation modes (ontology/inventory-schemes.ttl, shared with the inventory's coverage links).
+STATED = ID + "derivation/stated"
+READ = ID + "derivation/read"
+# The reading of an English rdfs:comment of a graph: it is Relais' note, never words of the source.
+NOTE_READING = "Relais' note (in English) on what the source says and does not say; not words of the source."
+# Triples kept in the tables only so that statement numbers do not move, but no longer written (issue #16: one
+# date per event, the relay's own date was a copy of its event's). Their numbers stay unused, as NOT_WRITTEN ones.
+RETIRED: set[tuple[T, T, T]] = set()
 
 
 # ---------------------------------------------------------------- English labels: Relais' translations
@@ -320,15 +336,16 @@ RELANCE = i("phase/relance")
 PREVU = i("relay-status/prevu")
 EN_COURS = i("relay-status/en-cours")
 REALISE = i("relay-status/realise")
+ANNONCE = i("relay-status/annonce")
 
 # --- the article itself
 q = "Bilan de 3 mois d’anticipation de sortie de crise"
 art(ART, q, (A, r("Article")), (c("dcterms:title"), fr(q)), (LABEL, fr(q)))
 art(ART, "Par Le RAMEAU - Publié le 23 juin 2020 - 11:08", (c("dcterms:creator"), RAMEAU))
 art(ART, "Publié le 23 juin 2020 - 11:08", (c("dcterms:issued"), typed("2020-06-23T11:08:00", "dateTime")),
-    reading="Local (Paris) time; the article gives no time zone.")
+    note="Local (Paris) time; the article gives no time zone.")
 art(ART, "Mise à jour le 23 juin 2020 - 14:05", (c("dcterms:modified"), typed("2020-06-23T14:05:00", "dateTime")),
-    reading="Local (Paris) time; the article gives no time zone.")
+    note="Local (Paris) time; the article gives no time zone.")
 art(ART, "Charles-Benoît HEIDSIECK, Président-fondateur du RAMEAU", (c("schema:author"), CBH))
 art(ART, "Après 3 mois de cheminement, nous sommes heureux d’en partager les résultats.", (c("schema:about"), INIT))
 art(ART, "Bilan de 3 mois d’anticipation de sortie de crise", (c("dcterms:language"), typed("fr", "language")),
@@ -345,7 +362,9 @@ art(ATTAL, q, (A, r("Person")), (LABEL, fr("Gabriel Attal")), (r("roleTitle"), f
 
 # --- organisations
 q = "la démarche « anticiper la sortie de crise des acteurs / actions d’intérêt général » a été initiée par le Médiateur des entreprises et Le RAMEAU"
-art(MEDIATEUR, q, (A, r("PublicBody")), (LABEL, fr("Médiateur des entreprises")))
+art(MEDIATEUR, q, (A, r("PublicBody")),
+    reading="Typed as a public body: the article calls the Médiateur 'ce service' and speaks of the State's role ('positionnement atypique de l’Etat'); it does not say 'organisme public'.")
+art(MEDIATEUR, q, (LABEL, fr("Médiateur des entreprises")))
 art(MEDIATEUR, "Du fait du positionnement atypique de l’Etat dans cette fonction de facilitation",
     (COMMENT, en("A State service (the article speaks of 'ce service' and of the State's role in this facilitation function); hence typed as a public body.")),
     reading="Typing as public body is a reading of 'ce service' and of the State's position.")
@@ -354,9 +373,11 @@ art(MEDIATEUR, "Du fait de l’anniversaire des 10 ans de la création de ce ser
 art(RAMEAU, q, (A, r("Organisation")), (LABEL, fr("Le RAMEAU")))
 q = "le Cercle « Investisseur sociétal » animé par la Caisse des Dépôts"
 art(CDC, q, (A, r("Organisation")), (LABEL, fr("Caisse des Dépôts")))
-art(CERCLE, q, (A, r("Network")), (LABEL, fr("Cercle « Investisseur sociétal »")), (r("animatedBy"), CDC))
+art(CERCLE, q, (A, r("Network")), reading="A 'Cercle' of investors run by the Caisse des Dépôts is typed as a network of organisations.")
+art(CERCLE, q, (LABEL, fr("Cercle « Investisseur sociétal »")), (r("animatedBy"), CDC))
 q = "Collectif « Intérêt général : dès aujourd’hui l’affaire de tous ? »"
-art(COLLECTIF, q, (A, r("Network")), (LABEL, fr("Collectif « Intérêt général : dès aujourd’hui l’affaire de tous ? »")))
+art(COLLECTIF, q, (A, r("Network")), reading="A 'Collectif' is typed as a network of organisations.")
+art(COLLECTIF, q, (LABEL, fr("Collectif « Intérêt général : dès aujourd’hui l’affaire de tous ? »")))
 q = "pour l’Observatoire des partenariats"
 art(OBS, q, (A, r("Organisation")), (LABEL, fr("Observatoire des partenariats")))
 q = "étude pilote du CJD « jouer collectif en territoire »"
@@ -396,8 +417,10 @@ art(CP_MED, "Du fait du positionnement atypique de l’Etat dans cette fonction 
 art(CP_MED, "Du fait de l’anniversaire des 10 ans de la création de ce service qui a largement fait la « preuve de concept » de son utilité et envisage aujourd’hui un déploiement plus large",
     (r("selectionReason"), fr("l’anniversaire des 10 ans de la création de ce service, qui a largement fait la « preuve de concept » de son utilité et envisage aujourd’hui un déploiement plus large")))
 REPORT = i("report/alliances-strategiques-2020")
-art(INIT, "La démarche pouvait donc en être un exemple applicatif pour (dé)montrer la valeur ajoutée du « jouer collectif » pour sortir plus rapidement de la crise",
-    (r("applicationOf"), REPORT), (r("aim"), fr("(dé)montrer la valeur ajoutée du « jouer collectif » pour sortir plus rapidement de la crise")))
+q = "La démarche pouvait donc en être un exemple applicatif pour (dé)montrer la valeur ajoutée du « jouer collectif » pour sortir plus rapidement de la crise"
+art(INIT, q, (r("applicationOf"), REPORT),
+    reading="'en' is read as the ministerial report on strategic alliances of the previous sentence.")
+art(INIT, q, (r("aim"), fr("(dé)montrer la valeur ajoutée du « jouer collectif » pour sortir plus rapidement de la crise")))
 
 # --- initial questions
 Q1, Q2, Q3 = i("initial-question/agir-ensemble"), i("initial-question/aider-les-institutions"), i("initial-question/articuler-les-ingenieries")
@@ -409,8 +432,10 @@ art(Q1, "la question devenait donc comment utilement « agir ensemble » ?",
     (LABEL, fr("comment utilement « agir ensemble » ?")), (r("questionText"), fr("comment utilement « agir ensemble » ?")))
 art(Q1, "L’ampleur de la situation était telle que personne ne pouvait savoir quoi faire de manière certaine, après s’être soi-même mis en sécurité",
     (r("context"), fr("L’ampleur de la situation était telle que personne ne pouvait savoir quoi faire de manière certaine, après s’être soi-même mis en sécurité")))
-art(Q2, "Les institutions se devant d’être au front, elles n’auraient pas le temps matériel d’anticiper la sortie de crise. Comment les y aider ?",
-    (LABEL, fr("comment aider les institutions à anticiper la sortie de crise ?")), (r("questionText"), fr("Comment les y aider ?")),
+q = "Les institutions se devant d’être au front, elles n’auraient pas le temps matériel d’anticiper la sortie de crise. Comment les y aider ?"
+art(Q2, q, (LABEL, fr("comment aider les institutions à anticiper la sortie de crise ?")),
+    reading="The label spells out 'les y' of 'Comment les y aider ?' (the institutions, to anticipate the way out of the crisis).")
+art(Q2, q, (r("questionText"), fr("Comment les y aider ?")),
     (r("context"), fr("Les institutions se devant d’être au front, elles n’auraient pas le temps matériel d’anticiper la sortie de crise.")),
     (r("concernsActorType"), i("actor-type/institution")))
 q = "Comment favoriser l’articulation des ingénieries publiques & privées, nationales & territoriales ?"
@@ -457,13 +482,15 @@ F81, F84 = i("finding/81-pct-francais"), i("finding/84-pct-dirigeants-tpe-pme")
 PCT = T("<http://qudt.org/vocab/unit/PERCENT>")
 STMT = "plébiscitent la valeur ajoutée du « jouer collectif » pour sortir plus rapidement de la crise"
 rd = "'Cette conviction' refers to the added value of 'jouer collectif' to leave the crisis faster (previous sentence)."
-art(F81, "Cette conviction a depuis été plébiscitée par 81% des Français[2]", (A, r("Finding")), (LABEL, fr("81 % des Français")),
-    (r("value"), dec("81")), (r("unit"), PCT), (r("population"), fr("Français")), (r("statement"), fr(STMT)), reading=rd)
+q = "Cette conviction a depuis été plébiscitée par 81% des Français[2]"
+art(F81, q, (A, r("Finding")), (LABEL, fr("81 % des Français")), (r("value"), dec("81")), (r("unit"), PCT), (r("population"), fr("Français")))
+art(F81, q, (r("statement"), fr(STMT)), reading=rd)
 art(F81, "81% des Français[2]", (r("derivedFromStudy"), ST_C), (r("date"), gym("2020-05")),
     reading="Footnote [2] points to the citizens part of the study (May 2020); the finding's date is the study's month.")
-art(F84, "Cette conviction a depuis été plébiscitée par 81% des Français[2] et 84% des dirigeants de TPE-PME[3]", (A, r("Finding")),
-    (LABEL, fr("84 % des dirigeants de TPE-PME")), (r("value"), dec("84")), (r("unit"), PCT),
-    (r("population"), fr("dirigeants de TPE-PME")), (r("statement"), fr(STMT)), reading=rd)
+q = "Cette conviction a depuis été plébiscitée par 81% des Français[2] et 84% des dirigeants de TPE-PME[3]"
+art(F84, q, (A, r("Finding")), (LABEL, fr("84 % des dirigeants de TPE-PME")), (r("value"), dec("84")), (r("unit"), PCT),
+    (r("population"), fr("dirigeants de TPE-PME")))
+art(F84, q, (r("statement"), fr(STMT)), reading=rd)
 art(F84, "84% des dirigeants de TPE-PME[3]", (r("derivedFromStudy"), ST_E), (r("date"), gym("2020-06")),
     reading="Footnote [3] points to the enterprises part of the study (June 2020); the finding's date is the study's month.")
 
@@ -579,21 +606,34 @@ art(D4c, "étude pilote du CJD « jouer collectif en territoire »", (A, r("Stud
 CARRY = "Les fruits des 4 espaces de dialogue vont être transmis à des relais"
 CARRY_RD = ("Reading: the article says the outputs of each space 'vont être transmis à des relais' and lists a deliverable "
             "and relays per space; a relay is read as carrying its own space's deliverable(s).")
-STATUS_RD = ("Status as of the article's date (23 June 2020), read from the future tense 'vont être transmis' "
-             "and from the dates given.")
+YEAR_RD = "Year 2020 added from the article's date."
+# How each relay's status as of the article (23 June 2020) is established: None = stated by its own words.
+FUTURE_RD = ("Planned: read from the heading's future tense 'vont être transmis à des relais'; the relay's own words "
+             "give no tense{date}.")
+LATER_RD = "Planned: dated {day}, after the article's date (23 June 2020), under the heading's future 'vont être transmis à des relais'."
 
 
-def relay(space: T, rl: T, quote: str, label: str, form: str, status: T, status_quote: str) -> None:
+def relay(space: T, rl: T, quote: str, label: str, form: str, status: T, status_quote: str, status_reading: str | None) -> None:
     # relais:relayOf (inverse of relais:hasRelay) stays in the table only to keep statement numbers: it is in
     # NOT_WRITTEN, so only space -> relay is asserted
     art(space, quote, (r("hasRelay"), rl))
     art(rl, quote, (A, r("Relay")), (LABEL, fr(label)), (r("relayOf"), space), (r("relayForm"), fr(form)))
-    art(rl, status_quote, (r("relayStatus"), status), reading=STATUS_RD)
+    art(rl, status_quote, (r("relayStatus"), status), reading=status_reading)
+    RELAY_STATUS[rl] = (status, status_quote, status_reading)
 
+
+def retired(s: T, quote: str, *pairs: tuple[T, T], reading: str | None = None) -> None:
+    """Rows kept only for their statement numbers (see RETIRED): not written."""
+    art(s, quote, *pairs, reading=reading)
+    RETIRED.update((s, p, o) for p, o in pairs)
+
+
+# relay -> (status as of the article, its quote, its reading): the article's StatusAssertion of each relay (below)
+RELAY_STATUS: dict[T, tuple[T, str, str | None]] = {}
 
 R1 = i("relay/transfert-espace-articulation-ingenieries")
 q = "Relais : réflexion en cours sur le transfert de l’espace de dialogue."
-relay(S1, R1, q, "réflexion en cours sur le transfert de l’espace de dialogue", "transfert", EN_COURS, q)
+relay(S1, R1, q, "réflexion en cours sur le transfert de l’espace de dialogue", "transfert", EN_COURS, q, None)
 art(R1, q, (r("transfersSpace"), S1),
     (r("noDeliverableReason"), fr("Le relais porte sur le transfert de l’espace de dialogue lui-même, pas sur un livrable.")),
     reading="Reading: this relay is the transfer of the dialogue space itself, so no deliverable is attached to it.")
@@ -602,32 +642,35 @@ q = "Relais : expérimentation « jouer collectif » entre investisseurs sur le 
 R2a = i("relay/experimentation-numerique-et-territoires")
 R2b = i("relay/echange-cercle-investisseur-societal-2020-07-15")
 relay(S2, R2a, q, "expérimentation « jouer collectif » entre investisseurs sur le thème « numérique & territoires »",
-      "expérimentation", PREVU, CARRY)
+      "expérimentation", PREVU, CARRY, FUTURE_RD.format(date=" nor date"))
 art(R2a, "expérimentation « jouer collectif » entre investisseurs sur le thème « numérique & territoires »",
     (r("theme"), fr("numérique & territoires")))
 art(R2a, CARRY, (r("carriesDeliverable"), D2), reading=CARRY_RD)
-relay(S2, R2b, q, "échange avec le Cercle « Investisseur sociétal »", "échange", PREVU, "le 15 juillet.")
+relay(S2, R2b, q, "échange avec le Cercle « Investisseur sociétal »", "échange", PREVU, "le 15 juillet.", LATER_RD.format(day="15 July"))
 E_CERCLE = i("event/echange-cercle-investisseur-societal-2020-07-15")
 qd = "échange avec le Cercle « Investisseur sociétal » animé par la Caisse des Dépôts, le 15 juillet."
-art(R2b, qd, (r("relayTo"), CERCLE), (r("atEvent"), E_CERCLE))
-art(R2b, "le 15 juillet.", (r("date"), date("2020-07-15")), reading="Year 2020 added from the article's date.")
+art(R2b, qd, (r("relayTo"), CERCLE))
+art(R2b, qd, (r("atEvent"), E_CERCLE), reading="The exchange of 15 July is modelled as an event at which the relay takes place.")
+retired(R2b, "le 15 juillet.", (r("date"), date("2020-07-15")), reading=YEAR_RD)
 art(R2b, CARRY, (r("carriesDeliverable"), D2), reading=CARRY_RD)
 art(E_CERCLE, qd, (A, r("Event")), (LABEL, fr("échange avec le Cercle « Investisseur sociétal » (15 juillet 2020)")),
     (r("eventType"), fr("échange")))
-art(E_CERCLE, "le 15 juillet.", (r("date"), date("2020-07-15")), reading="Year 2020 added from the article's date.")
+art(E_CERCLE, "le 15 juillet.", (r("date"), date("2020-07-15")), reading=YEAR_RD)
 
 q = "Relais : relais auprès du Collectif « Intérêt général : dès aujourd’hui l’affaire de tous ? » lors d’une réunion le 23 juin."
 R3 = i("relay/collectif-interet-general-2020-06-23")
+# The meeting is on the day of publication and the relay's words have no tense: "announced", not "planned".
 relay(S3, R3, q, "relais auprès du Collectif « Intérêt général : dès aujourd’hui l’affaire de tous ? »", "relais lors d’une réunion",
-      PREVU, "lors d’une réunion le 23 juin.")
+      ANNONCE, q, None)
 E_COLL = i("event/reunion-collectif-interet-general-2020-06-23")
 art(R3, q, (r("relayTo"), COLLECTIF), (r("atEvent"), E_COLL))
-art(R3, "lors d’une réunion le 23 juin.", (r("date"), date("2020-06-23")),
-    (COMMENT, en("The meeting is on the article's own publication day; the article does not say whether it had already taken place, so its status is read as planned.")),
-    reading="Year 2020 added from the article's date.")
+retired(R3, "lors d’une réunion le 23 juin.", (r("date"), date("2020-06-23")), reading=YEAR_RD)
+art(R3, "lors d’une réunion le 23 juin.",
+    (COMMENT, en("The meeting is on the article's own publication day and the relay's words have no tense: the article does not say whether it had already taken place, so its status as of the article is 'announced', not 'planned'.")))
 art(R3, CARRY, (r("carriesDeliverable"), D3), reading=CARRY_RD)
 art(E_COLL, "lors d’une réunion le 23 juin.", (A, r("Event")), (LABEL, fr("réunion du Collectif « Intérêt général : dès aujourd’hui l’affaire de tous ? » (23 juin 2020)")),
-    (r("eventType"), fr("réunion")), (r("date"), date("2020-06-23")), reading="Year 2020 added from the article's date.")
+    (r("eventType"), fr("réunion")))
+art(E_COLL, "lors d’une réunion le 23 juin.", (r("date"), date("2020-06-23")), reading=YEAR_RD)
 
 q = "Relais : les premiers résultats de l’étude pilote du CJD seront partagés en avant-première le 8 juillet, lors de la 6ème Rencontre des pionniers des alliances en Territoire, puis publication des travaux à l’occasion du webinaire de la plateforme « l’innovation territoriale en actions » du 16 juillet, et relais auprès de l’Observatoire des partenariats."
 R4a = i("relay/avant-premiere-etude-cjd-2020-07-08")
@@ -636,23 +679,28 @@ R4c = i("relay/observatoire-des-partenariats")
 E_RENC = i("event/rencontre-pionniers-alliances-territoire-6-2020-07-08")
 E_WEB = i("event/webinaire-plateforme-innovation-territoriale-2020-07-16")
 relay(S4, R4a, q, "partage en avant-première des premiers résultats de l’étude pilote du CJD", "avant-première", PREVU,
-      "seront partagés en avant-première le 8 juillet")
-art(R4a, "les premiers résultats de l’étude pilote du CJD seront partagés en avant-première le 8 juillet, lors de la 6ème Rencontre des pionniers des alliances en Territoire",
-    (r("carriesDeliverable"), D4c), (r("contentScope"), fr("premiers résultats")), (r("atEvent"), E_RENC),
-    (r("date"), date("2020-07-08")), (r("precedes"), R4b), reading="Year 2020 added from the article's date.")
-art(E_RENC, "le 8 juillet, lors de la 6ème Rencontre des pionniers des alliances en Territoire", (A, r("Event")),
-    (LABEL, fr("6ème Rencontre des pionniers des alliances en Territoire")), (r("eventType"), fr("rencontre")),
-    (r("editionNumber"), integer(6)), (r("date"), date("2020-07-08")), reading="Year 2020 added from the article's date.")
+      "seront partagés en avant-première le 8 juillet", None)
+q4a = "les premiers résultats de l’étude pilote du CJD seront partagés en avant-première le 8 juillet, lors de la 6ème Rencontre des pionniers des alliances en Territoire"
+art(R4a, q4a, (r("carriesDeliverable"), D4c), (r("contentScope"), fr("premiers résultats")), (r("atEvent"), E_RENC))
+retired(R4a, q4a, (r("date"), date("2020-07-08")), reading=YEAR_RD)
+art(R4a, "seront partagés en avant-première le 8 juillet, lors de la 6ème Rencontre des pionniers des alliances en Territoire, puis publication des travaux",
+    (r("precedes"), R4b))
+qe = "le 8 juillet, lors de la 6ème Rencontre des pionniers des alliances en Territoire"
+art(E_RENC, qe, (A, r("Event")), (LABEL, fr("6ème Rencontre des pionniers des alliances en Territoire")), (r("eventType"), fr("rencontre")),
+    (r("editionNumber"), integer(6)))
+art(E_RENC, qe, (r("date"), date("2020-07-08")), reading=YEAR_RD)
 relay(S4, R4b, q, "publication des travaux à l’occasion du webinaire de la plateforme « l’innovation territoriale en actions »",
-      "publication", PREVU, "puis publication des travaux à l’occasion du webinaire de la plateforme « l’innovation territoriale en actions » du 16 juillet")
+      "publication", PREVU, "puis publication des travaux à l’occasion du webinaire de la plateforme « l’innovation territoriale en actions » du 16 juillet",
+      "Planned: the future 'seront partagés' of the same sentence governs 'puis publication'; dated 16 July, after the article's date.")
 qw = "puis publication des travaux à l’occasion du webinaire de la plateforme « l’innovation territoriale en actions » du 16 juillet"
-art(R4b, qw, (r("atEvent"), E_WEB), (r("date"), date("2020-07-16")), reading="Year 2020 added from the article's date.")
+art(R4b, qw, (r("atEvent"), E_WEB))
+retired(R4b, qw, (r("date"), date("2020-07-16")), reading=YEAR_RD)
 art(R4b, "puis publication des travaux", (r("carriesDeliverable"), D4a), (r("carriesDeliverable"), D4b), (r("carriesDeliverable"), D4c),
-    reading="Reading: 'publication des travaux' is read as covering the three deliverables of the space.")
+    reading="Reading: 'publication des travaux' is read as covering the three deliverables of the space (a later source confirms the publication of the CJD study only).")
 art(E_WEB, qw, (A, r("Event")), (LABEL, fr("webinaire de la plateforme « l’innovation territoriale en actions » (16 juillet 2020)")),
-    (r("eventType"), fr("webinaire")), (r("hostedBy"), PLATFORM), (r("date"), date("2020-07-16")),
-    reading="Year 2020 added from the article's date.")
-relay(S4, R4c, q, "relais auprès de l’Observatoire des partenariats", "relais", PREVU, CARRY)
+    (r("eventType"), fr("webinaire")), (r("hostedBy"), PLATFORM))
+art(E_WEB, qw, (r("date"), date("2020-07-16")), reading=YEAR_RD)
+relay(S4, R4c, q, "relais auprès de l’Observatoire des partenariats", "relais", PREVU, CARRY, FUTURE_RD.format(date=" nor date"))
 art(R4c, "et relais auprès de l’Observatoire des partenariats.", (r("relayTo"), OBS))
 art(R4c, CARRY, (r("carriesDeliverable"), D4a), (r("carriesDeliverable"), D4b), (r("carriesDeliverable"), D4c), reading=CARRY_RD)
 
@@ -671,8 +719,9 @@ art(DS, "Elle est en accès libre", (c("dcterms:accessRights"), T("<http://publi
 art(DS, "Un outil d’inventaire très complet largement partagé en « open source »", (COMMENT, fr("Un outil d’inventaire très complet largement partagé en « open source »")))
 SN = i("inventory-snapshot/2020-06-19")
 q = "comporte 250 données aux 19 juin"
-art(SN, q, (A, r("InventorySnapshot")), (LABEL, fr("inventaire au 19 juin 2020 : 250 données")), (r("snapshotOf"), DS),
-    (r("snapshotDate"), date("2020-06-19")), (r("recordCount"), integer(250)), reading="Year 2020 added from the article's date.")
+art(SN, q, (A, r("InventorySnapshot")), (LABEL, fr("inventaire au 19 juin 2020 : 250 données")), (r("snapshotOf"), DS))
+art(SN, q, (r("snapshotDate"), date("2020-06-19")), reading=YEAR_RD)
+art(SN, q, (r("recordCount"), integer(250)))
 q = "Elle a été transmise aux 30 « têtes de pont » identifiées comme les accompagnateurs de référence des acteurs d’intérêt général."
 art(DS, q, (r("transmittedTo"), NG))
 art(NG, q, (A, r("NetworkGroup")), (LABEL, fr("les 30 « têtes de pont »")), (r("memberCount"), integer(30)),
@@ -735,6 +784,8 @@ U_ERE = "https://www.lerameau.fr/une-nouvelle-ere/"
 U_ODDJC = "https://www.lerameau.fr/odd-jouer-collectif-les-pratiques-des-entreprises/"
 U_BILAN = "https://www.lerameau.fr/anticipation-sortie-de-crise-bilan-perspectives/"
 U_CARE21 = "https://www.carenews.com/le-rameau/news/jouer-collectif-bilan-d-un-an-de-crise"
+EXPERIMENT_RD = ("Done: read from the page (17 March 2021) listing the experiment among '3 résultats concrets' of the démarche; "
+                 "it does not say when it took place or whether it is finished.")
 U_ISBL = "https://institut-isbl.fr/anticiper-la-sortie-de-crise-des-structures-dinteret-general/"
 U_ENS = "https://www.lerameau.fr/les-premiers-enseignements-de-lapres-crise/"
 U_PROJ = "https://www.carenews.com/fr/news/se-projeter-vers-l-apres-crise"
@@ -756,7 +807,8 @@ U_ECHO = "https://www.lecho.be/economie-politique/europe-economie/La-France-devo
 
 # --- Observatoire des partenariats
 pub(OBS, U_DONNEES, "The Observatoire des partenariats was created in 2008 by the Caisse des Dépôts and Le RAMEAU.",
-    (r("foundedBy"), CDC), (r("foundedBy"), RAMEAU), (r("foundingYear"), gy("2008")))
+    (r("foundedBy"), CDC), (r("foundedBy"), RAMEAU), (r("foundingYear"), gy("2008")),
+    excerpt="l’Observatoire des partenariats a été créé en 2008 par la Caisse des Dépôts et Le RAMEAU, en partenariat avec le MEDEF et le Mouvement associatif")
 pub(OBS, U_ISBLC, "Created in 2008 by the Caisse des Dépôts and Le RAMEAU in partnership with MEDEF and Le Mouvement associatif.",
     (r("foundingPartner"), MEDEF), (r("foundingPartner"), LMA))
 pub(MEDEF, U_ISBLC, "MEDEF is named as a founding partner of the Observatoire des partenariats.", (A, r("Organisation")), (LABEL, fr("MEDEF")))
@@ -889,8 +941,8 @@ pub(FR_H, (U_BOURSE, U_CHAMBRE), "Cohesion pillar: 35 billion euros according to
 
 
 # --- appended later (keep appending here so statement numbers stay stable)
-pub(R2a, U_CARE21, "One year on (March 2021), the 'numérique & territoires' experiment is listed among the three results the démarche left, so it took place.",
-    (r("subsequentStatus"), REALISE))
+pub(R2a, U_CARE21, "One year on (17 March 2021), the 'numérique & territoires' experiment is listed among the three results the démarche left.",
+    (r("subsequentStatus"), REALISE), reading=EXPERIMENT_RD)
 # The UN SDG vocabulary page identifies 'ODD 17' (Goal 17) by the IRI the article statement uses. Public facts cite
 # an address with an English paraphrase (no French excerpt), so the English page is cited.
 U_SDG17 = "https://metadata.un.org/sdg/17?lang=en"
@@ -899,6 +951,133 @@ pub(KIT17, U_SDG17, "The UN SDG vocabulary identifies Sustainable Development Go
 
 # --- every French label of the public table: Relais' translation (TRANSLATIONS); keep this call last
 translate_labels(public)
+
+
+# ================================================================= APPENDED AFTER THE TRANSLATIONS (issue #16)
+# Rows added after the two translate_labels() calls, so that no existing statement number moves; main() translates
+# their French labels (each gets its English one here already).
+
+# --- missing article facts
+CP_PAIR = "la complémentarité des positionnements du binôme Médiateur des entreprises – Le RAMEAU permettait le « tiers de confiance » idéal pour co-construire la démarche"
+art(INIT, CP_PAIR, (r("coPilotPairRole"), fr("« tiers de confiance » idéal pour co-construire la démarche")))
+q = "4 espaces de dialogue se sont structurés pour mettre en débat les résultats, permettre à chacun de s’en saisir, mais aussi se questionner sur les enjeux collectifs qui en résultaient"
+for space in (S1, S2, S3, S4):
+    art(space, q, (r("purpose"), fr("mettre en débat les résultats")), (r("purpose"), fr("permettre à chacun de s’en saisir")),
+        (r("purpose"), fr("se questionner sur les enjeux collectifs qui en résultaient")))
+art(R2a, "expérimentation « jouer collectif » entre investisseurs", (r("participantActorType"), i("actor-type/investisseur-societal")),
+    reading="'entre investisseurs', in the dialogue space 'Jouer collectif entre investisseurs sociétaux', is read as social investors.")
+RIGHTS = i("rights-statement/inventaire-open-source")
+q = "Un outil d’inventaire très complet largement partagé en « open source »"
+art(DS, q, (c("dcterms:rights"), RIGHTS))
+art(RIGHTS, q, (A, c("dcterms:RightsStatement")), (LABEL, fr("largement partagé en « open source »")),
+    translated(RIGHTS, LABEL, "widely shared as 'open source'"))
+art(RIGHTS, q, (COMMENT, en("The article says 'open source' but names no licence; the inventory's terms of reuse are not known.")))
+MISSION = i("mission/alliances-strategiques-2019-2020")
+q = "L’expérience d’un co-pilotage institution / chercheur ayant prouvé à la fois sa pertinence et son efficacité à l’occasion de la mission ministérielle"
+art(MISSION, q, (A, r("Mission")), (LABEL, fr("mission ministérielle sur l’accélération des alliances stratégiques")),
+    translated(MISSION, LABEL, "ministerial mission on accelerating strategic alliances"))
+q = "Le RAMEAU était en cours de formalisation du rapport ministériel sur l’accélération des alliances stratégiques entre associations, entreprises et collectivités, en copilotage avec la Députée Cathy RACON-BOUZON, à la demande du Secrétaire d’Etat Gabriel ATTAL"
+art(REPORT, q, (c("prov:wasGeneratedBy"), MISSION),
+    reading="The 'rapport ministériel' is read as the output of the 'mission ministérielle' the article names two paragraphs later; the mission is the activity, the report its product.")
+art(MISSION, q, (r("requestedBy"), ATTAL), (r("coPilotedBy"), RAMEAU), (r("coPilotedBy"), CRB),
+    reading="The request and co-piloting the article gives for the report's formalisation are read as those of the mission that produced it.")
+art(REPORT, "Le rapport a été remis au Ministre le 7 mai 2020", (r("handedOverToTitle"), fr("Ministre")))
+
+# --- statuses in time: one StatusAssertion per (relay or deliverable, date, source); relais:relayStatus (as of the
+# article) and relais:subsequentStatus (the latest later one) above are kept as shortcuts of these assertions.
+STATUS_WORDS = {PREVU: ("prévu", "planned"), EN_COURS: ("en cours", "ongoing"), REALISE: ("réalisé", "done"),
+                ANNONCE: ("annoncé", "announced")}
+DAY_WORDS = {"2020-06-23": ("23 juin 2020", "23 June 2020"), "2020-07-08": ("8 juillet 2020", "8 July 2020"),
+             "2020-07-16": ("16 juillet 2020", "16 July 2020"), "2021-03-17": ("17 mars 2021", "17 March 2021")}
+LABELS_FR = {row[0]: row[2].text for row in article if row[1] == LABEL and row[2].lang == "fr"}
+LABELS_EN = {row[0]: row[2].text for row in article if row[1] == LABEL and row[2].lang == "en"}
+
+
+def assertion_pairs(about: T, status: T, day: str, confirms: tuple[T, ...]) -> tuple[T, list[tuple[T, T]], list[tuple[T, T]]]:
+    """The assertion node, its pairs resting on the status evidence, and its as-of date pair."""
+    node = i(f"status-assertion/{about.ttl.strip('<>').rsplit('/', 1)[1]}-{day}")
+    name_fr, name_en = LABELS_FR[about], LABELS_EN[about]
+    (sfr, sen), (dfr, den) = STATUS_WORDS[status], DAY_WORDS[day]
+    pairs = [(A, r("StatusAssertion")), (LABEL, fr(f"{name_fr} : {sfr} au {dfr}")),
+             translated(node, LABEL, f"{name_en}: {sen} as of {den}"), (r("statusOf"), about), (r("assertedStatus"), status)]
+    pairs += [(r("confirmsDeliverable"), d) for d in confirms]
+    return node, pairs, [(r("asOf"), date(day))]
+
+
+for rl, (status, quote, reading) in RELAY_STATUS.items():
+    node, pairs, when = assertion_pairs(rl, status, "2020-06-23", ())
+    art(node, quote, *pairs, reading=reading)
+    art(node, "Publié le 23 juin 2020 - 11:08", *when)
+LATER = (
+    (R4a, "2020-07-08", (U_ERE, U_ODDJC), (D4c,), "The 6th Rencontre took place on 8 July 2020 and an extract of the CJD / Observatoire study was shown there.",
+     None, None),
+    (R4b, "2020-07-16", U_ODDJC, (D4c,), "The CJD / Observatoire des partenariats study was released in full at the platform webinar; the page says nothing of the two notes of the same space, so only the CJD study is confirmed.",
+     None, None),
+    (D4c, "2020-07-16", U_ODDJC, (), "The study 'jouer collectif en territoire' by the CJD and the Observatoire des partenariats was released in full at the platform webinar (16 July 2020).",
+     None, None),
+    (R2a, "2021-03-17", U_CARE21, (), "One year on (17 March 2021), the 'numérique & territoires' experiment is listed among the three results the démarche left.",
+     "3 résultats concrets ont émergé de cette démarche", EXPERIMENT_RD),
+)
+for about, day, srcs, confirms, evidence, excerpt, reading in LATER:
+    node, pairs, when = assertion_pairs(about, REALISE, day, confirms)
+    pub(node, srcs, evidence, *pairs, *when, reading=reading, excerpt=excerpt)
+
+# --- disagreements kept, each value with its source (pattern: relais:Disagreement in graph provenance, below)
+U_ARTICLE = "https://www.carenews.com/le-rameau/news/bilan-de-3-mois-d-anticipation-de-sortie-de-crise"
+pub(ART, U_ARTICLE, "The seed article is published on carenews.com, on Le RAMEAU's page, at this address (the research notes' source of the article).",
+    (c("schema:url"), T(f"<{U_ARTICLE}>")))
+U_VALDEMARNE = "https://www.valdemarne.fr/newsletters/projaide/comment-vont-les-associations"
+U_DECONF = "https://associations.gouv.fr/ou-en-sont-les-associations-apres-le-deconfinement.html"
+pub(ENQ2, (U_DECONF, U_VALDEMARNE), "The second survey ran from 18 May to 15 June 2020 (13,500 answers per associations.gouv.fr; 'plus de 13.000 responsables associatifs [...] entre le 18 mai et le 15 juin 2020' per the Val-de-Marne newsletter).",
+    (r("startDate"), date("2020-05-18")), excerpt="Entre le 18 mai et le 15 juin 2020, 13 500 dirigeants ont témoigné de leur situation actuelle")
+U_OBS_PROG = "https://pdfslide.fr/documents/prsentation-du-programme-datudes-1-voir-listes-des-tudes-en-annexe-de-cette.html"
+U_OBS_2012 = "https://fdocuments.fr/document/observatoire-national-des-partenariats-associations-lorsque-humanisme-et.html"
+pub(OBS, U_OBS_PROG, "Created in 2008 by Le RAMEAU in partnership with the Caisse des Dépôts (the Caisse des Dépôts as partner, not co-founder).",
+    (r("foundingPartner"), CDC), excerpt="Créé en 2008 par Le RAMEAU en partenariat avec la Caisse des Dépôts")
+pub(OBS, U_OBS_2012, "Le RAMEAU's five-year report of 11 December 2012 says the Observatoire national des partenariats associations - entreprises was created in 2007 (its first study programme ran from 2008).",
+    (r("foundingYear"), gy("2007")), excerpt="Créé en 2007, l’Observatoire national")
+
+
+# Each disagreement: (slug, resource, property, French label, English label, what disagrees, the triples whose
+# provenance statements disagree). Every value stays in its graph with its own source; the relais:Disagreement
+# node (graph provenance) links their statements, so a reader sees both and the shapes allow the second value.
+DISAGREEMENTS = (
+    ("enquete-2-date-de-debut", ENQ2, r("startDate"), "date de début de la deuxième enquête", "start date of the second survey",
+     "Avise dates the start of the second survey 14 May 2020; associations.gouv.fr and the Val-de-Marne newsletter 18 May 2020. Both kept, each with its source.",
+     ((ENQ2, r("startDate"), date("2020-05-14")), (ENQ2, r("startDate"), date("2020-05-18")))),
+    ("observatoire-annee-de-creation", OBS, r("foundingYear"), "année de création de l’Observatoire des partenariats",
+     "founding year of the Observatoire des partenariats",
+     "Le RAMEAU's pages of 2020 say 2008; Le RAMEAU's five-year report of 2012 says 2007. Both kept, each with its source.",
+     ((OBS, r("foundingYear"), gy("2008")), (OBS, r("foundingYear"), gy("2007")))),
+    ("observatoire-fondateurs", OBS, r("foundedBy"), "fondateurs de l’Observatoire des partenariats", "founders of the Observatoire des partenariats",
+     "One page says the Observatoire was created by the Caisse des Dépôts and Le RAMEAU; another that Le RAMEAU created it in partnership with the Caisse des Dépôts (a partner, not a co-founder). Both kept, each with its source.",
+     ((OBS, r("foundedBy"), CDC), (OBS, r("foundingPartner"), CDC))),
+    ("rapport-remis-a", REPORT, r("handedOverTo"), "destinataire du rapport ministériel", "recipient of the ministerial report",
+     "The article says the report was handed 'au Ministre'; the mecenova page says to Secretary of State (Secrétaire d’État) Gabriel Attal, whom the article itself calls 'Secrétaire d’Etat'. Both kept, each with its source.",
+     ((REPORT, r("handedOverToTitle"), fr("Ministre")), (REPORT, r("handedOverTo"), ATTAL))),
+    ("france-relance-competitivite-montant", FR_C, r("keyFigures"), "montant du volet compétitivité de France Relance",
+     "amount of the France Relance competitiveness pillar",
+     "Universalis gives 34 billion euros, other sources 35 billion. Both kept, each with its source.",
+     ((FR_C, r("keyFigures"), fr("34 Md€ (selon Universalis)")), (FR_C, r("keyFigures"), fr("35 Md€ (selon d’autres sources)")))),
+    ("france-relance-cohesion-montant", FR_H, r("keyFigures"), "montant du volet cohésion de France Relance", "amount of the France Relance cohesion pillar",
+     "Universalis gives 36 billion euros, other sources 35 billion. Both kept, each with its source.",
+     ((FR_H, r("keyFigures"), fr("36 Md€ (selon Universalis)")), (FR_H, r("keyFigures"), fr("35 Md€ (selon d’autres sources)")))),
+)
+
+
+def disagreement_lines(arts: list, pubs: list) -> list[str]:
+    """One relais:Disagreement node per entry of DISAGREEMENTS, linking the provenance statements of its values."""
+    where = {tuple(row[:3]): st for st, row in [*arts, *pubs]}
+    out = ["# Disagreements between sources, kept: each value is its own statement with its source; the node links them.\n"]
+    for slug, about, prop, label_fr, label_en, what, triples in DISAGREEMENTS:
+        missing = [t for t in triples if t not in where]
+        if missing:
+            raise SystemExit(f"disagreement {slug}: no statement for {missing[0][0].ttl} {missing[0][1].ttl} {missing[0][2].ttl}")
+        sts = " , ".join(f"<{where[t]}>" for t in triples)
+        out.append(f"<{ID}disagreement/{slug}> a relais:Disagreement ;\n    rdfs:label \"{esc(label_fr)}\"@fr , \"{esc(label_en)}\"@en ;\n"
+                   f"    relais:disagreementAbout {about.ttl} ;\n    relais:disagreementProperty {prop.ttl} ;\n"
+                   f"    relais:disagreeingStatement {sts} ;\n    rdfs:comment \"{esc(what)}\"@en .\n")
+    return out
 
 
 # ================================================================= WRITE
@@ -944,8 +1123,9 @@ MARK_NOTE = "Relais marks that the English labels of this resource are its own t
 
 
 def numbered(rows: list, prefix: str) -> list:
-    """(statement IRI, row) for each row that is written; NOT_WRITTEN rows keep (and leave unused) their number."""
-    return [(f"{ID}statement/{prefix}{n:03d}", row) for n, row in enumerate(rows, 1) if row[1] not in NOT_WRITTEN]
+    """(statement IRI, row) for each row that is written; NOT_WRITTEN and RETIRED rows keep (and leave unused) their number."""
+    return [(f"{ID}statement/{prefix}{n:03d}", row) for n, row in enumerate(rows, 1)
+            if row[1] not in NOT_WRITTEN and tuple(row[:3]) not in RETIRED]
 
 
 def check_inverses(rows: list) -> None:
@@ -954,6 +1134,15 @@ def check_inverses(rows: list) -> None:
         both = [(s, o) for s, pp, o in triples if pp == p and (o, q, s) in triples]
         if both:
             raise SystemExit(f"{p.ttl} and its inverse {q.ttl} both asserted: {both[0][0].ttl} ... {both[0][1].ttl}")
+
+
+def mode(p: T, o: T, reading: str | None) -> str:
+    """The derivation mode of a statement, as Turtle: read (with the reading in words) or stated by the source."""
+    if reading is None and p == COMMENT and o.lang == "en":
+        reading = NOTE_READING
+    if reading is None:
+        return f" ;\n    relais:derivation <{STATED}>"
+    return f' ;\n    relais:derivation <{READ}> ;\n    relais:reading "{esc(reading)}"@en'
 
 
 def main() -> None:
@@ -970,26 +1159,31 @@ def main() -> None:
                   + "# Quotes are verbatim from the article, except that non-breaking spaces are normalised to plain spaces.\n"
                   + "# English labels are Relais' translations: their statements carry relais:translatedLabelLanguage \"en\" and say so;\n"
                   + "# the quote (or source) there is the evidence of the French label they translate.\n\n"]
-    for st, (s, p, o, quote, reading) in arts:
+    for st, (s, p, o, quote, reading, note) in arts:
+        comment = note
         if (s, p, o) in TRANSLATED:
-            reading = TRANSLATION_NOTE.format(what="article", why="; the quote is the French original it translates")
-            extra = f' ;\n    relais:translatedLabelLanguage "en" ;\n    rdfs:comment "{esc(reading)}"@en'
+            reading = comment = TRANSLATION_NOTE.format(what="article", why="; the quote is the French original it translates")
         elif p == TRANSLATED_LANG:
-            extra = f' ;\n    rdfs:comment "{esc(MARK_NOTE.format(what="article"))}"@en'
-        else:
-            extra = f' ;\n    rdfs:comment "{esc(reading)}"@en' if reading else ""
+            reading = comment = MARK_NOTE.format(what="article")
+        extra = ' ;\n    relais:translatedLabelLanguage "en"' if (s, p, o) in TRANSLATED else ""
+        extra += f' ;\n    rdfs:comment "{esc(comment)}"@en' if comment else ""
         prov_lines.append(f"<{st}> a rdf:Statement ;\n    rdf:subject {s.ttl} ;\n    rdf:predicate {p.ttl} ;\n"
-                          f"    rdf:object {o.ttl} ;\n    prov:wasQuotedFrom <{ARTICLE}> ;\n    relais:quote \"{esc(quote)}\"@fr{extra} .\n")
-    for st, (s, p, o, srcs, evidence) in pubs:
+                          f"    rdf:object {o.ttl} ;\n    prov:wasQuotedFrom <{ARTICLE}> ;\n    relais:quote \"{esc(quote)}\"@fr"
+                          f"{mode(p, o, reading)}{extra} .\n")
+    for st, (s, p, o, srcs, evidence, reading, excerpt) in pubs:
         extra = ""
         if (s, p, o) in TRANSLATED:
-            evidence = TRANSLATION_NOTE.format(what="source", why="; the source(s) are those of the French label")
+            reading = evidence = TRANSLATION_NOTE.format(what="source", why="; the source(s) are those of the French label")
             extra = ' ;\n    relais:translatedLabelLanguage "en"'
         elif p == TRANSLATED_LANG:
-            evidence = MARK_NOTE.format(what="source")
+            reading = evidence = MARK_NOTE.format(what="source")
+        if excerpt:
+            extra += f' ;\n    relais:excerpt "{esc(excerpt)}"@fr'
         src = " , ".join(f"<{u}>" for u in srcs)
         prov_lines.append(f"<{st}> a rdf:Statement ;\n    rdf:subject {s.ttl} ;\n    rdf:predicate {p.ttl} ;\n"
-                          f"    rdf:object {o.ttl} ;\n    dcterms:source {src} ;\n    relais:evidence \"{esc(evidence)}\"@en{extra} .\n")
+                          f"    rdf:object {o.ttl} ;\n    dcterms:source {src} ;\n    relais:evidence \"{esc(evidence)}\"@en"
+                          f"{mode(p, o, reading)}{extra} .\n")
+    prov_lines.extend(disagreement_lines(arts, pubs))
     (ROOT / "data/provenance.ttl").write_text("\n".join(prov_lines), encoding="utf-8")
     print(f"article: {len(arts)} triples, public: {len(pubs)} triples, English labels translated by Relais: {len(TRANSLATED)} "
           f"on {len({t[0] for t in TRANSLATED})} resources")

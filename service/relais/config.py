@@ -55,6 +55,16 @@ def _env_float(name: str, default: float | None) -> float | None:
         raise ValueError(f"{name}={raw!r} is not a number") from None
 
 
+def _env_flag(name: str) -> bool:
+    """``1``/``true``/``yes``/``on`` or ``0``/``false``/``no``/``off``; anything else is an error, not a silent no."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{name}={raw!r}: use 1 or 0")
+
+
 REMOTE_VARIABLES = (
     ("remote_query_url", "RELAIS_REMOTE_QUERY_URL"),
     ("remote_update_url", "RELAIS_REMOTE_UPDATE_URL"),
@@ -86,6 +96,8 @@ class Settings:
     # The address the service is reached at (behind a proxy: its public URL). Links in the Service
     # Description, VoID and DCAT use it, never a Host header outside ``trusted_hosts``.
     public_url: str | None = None
+    # Where the release of the served version is published (its DOI or folder URL): /dataset links it.
+    release_url: str | None = None
     # Share links (POST /q): their folder (default: beside the store, else the user's data folder).
     share_dir: Path | None = None
     share_max_links: int = 10_000
@@ -98,6 +110,14 @@ class Settings:
     max_query_bytes: int = 2 * 1024 * 1024  # a longer query or update: 413
     max_query_depth: int = 64  # deepest nesting of { ( [ : deeper is a 400
     max_query_groups: int = 2000  # number of { } groups (UNION, OPTIONAL...): more is a 400
+    # The write gate (sparql/updates.py). INSERT DATA / DELETE DATA are parsed by pyoxigraph at any size;
+    # other updates need rdflib's slow parser (seconds per 100 KB, one at a time): longer ones are a 413.
+    max_parsed_update_bytes: int = 128 * 1024
+    max_change_quads: int = 20_000  # quads added + removed by one change (validated at once): more is a 413
+    max_validated_nodes: int = 300  # nodes a shape targets that one change asks to validate: more is a 413
+    # The graphs built from the repository's files (ontology/, data/, the inferred graph) are read-only
+    # over HTTP unless this is set; then a statement added to a sourced graph must carry its source.
+    writable_source_graphs: bool = False
     # The store: "embedded" (pyoxigraph in this process) or "remote" (a SPARQL 1.1 store; remote.py).
     backend: str = "embedded"
     remote_query_url: str | None = None
@@ -110,6 +130,11 @@ class Settings:
     max_heavy_queries: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     # Heavy queries beyond that cap wait (up to their own timeout) in a queue this long; a full queue is 503.
     max_heavy_queue: int = 8
+    # At most this many of one client's heavy queries run or wait at once: nobody takes every slot.
+    max_heavy_per_client: int = 4
+    # "fork": queries that may compute long before a row run in a child process, killed at the
+    # timeout (real cancellation); "thread": in the server's threads (an outlived query runs on).
+    query_isolation: str = "fork"
 
     @property
     def share_folder(self) -> Path:
@@ -170,6 +195,11 @@ class Settings:
                 values[key] = int(os.environ[env])
         if os.environ.get("RELAIS_PUBLIC_URL"):
             values["public_url"] = os.environ["RELAIS_PUBLIC_URL"].rstrip("/")
+        if os.environ.get("RELAIS_RELEASE_URL"):
+            release_url = os.environ["RELAIS_RELEASE_URL"].strip()
+            if not release_url.startswith(("https://", "http://")):
+                raise ValueError(f"RELAIS_RELEASE_URL={release_url!r}: give the release's address, e.g. https://doi.org/10.5281/zenodo.NNN")
+            values["release_url"] = release_url
         if (hosts := _env_list("RELAIS_TRUSTED_HOSTS")) is not None:
             values["trusted_hosts"] = hosts
         if os.environ.get("RELAIS_AUDIT_LOG"):
@@ -178,15 +208,24 @@ class Settings:
             values["max_heavy_queries"] = int(os.environ["RELAIS_MAX_HEAVY_QUERIES"])
         if os.environ.get("RELAIS_HEAVY_QUEUE"):
             values["max_heavy_queue"] = int(os.environ["RELAIS_HEAVY_QUEUE"])
+        if os.environ.get("RELAIS_HEAVY_PER_CLIENT"):
+            values["max_heavy_per_client"] = int(os.environ["RELAIS_HEAVY_PER_CLIENT"])
+        if os.environ.get("RELAIS_QUERY_ISOLATION"):
+            values["query_isolation"] = os.environ["RELAIS_QUERY_ISOLATION"].strip().lower()
         if os.environ.get("RELAIS_MAX_QUERIES"):
             values["max_running_queries"] = int(os.environ["RELAIS_MAX_QUERIES"])
         for key, env in (
             ("max_query_bytes", "RELAIS_MAX_QUERY_BYTES"),
             ("max_query_depth", "RELAIS_MAX_QUERY_DEPTH"),
             ("max_query_groups", "RELAIS_MAX_QUERY_GROUPS"),
+            ("max_parsed_update_bytes", "RELAIS_MAX_PARSED_UPDATE_BYTES"),
+            ("max_change_quads", "RELAIS_MAX_CHANGE_QUADS"),
+            ("max_validated_nodes", "RELAIS_MAX_VALIDATED_NODES"),
         ):
             if os.environ.get(env):
                 values[key] = int(os.environ[env])
+        if os.environ.get("RELAIS_WRITABLE_SOURCE_GRAPHS"):
+            values["writable_source_graphs"] = _env_flag("RELAIS_WRITABLE_SOURCE_GRAPHS")
         if os.environ.get("RELAIS_BACKEND"):
             values["backend"] = os.environ["RELAIS_BACKEND"].strip().lower()
         for key, env in REMOTE_VARIABLES:
@@ -196,6 +235,8 @@ class Settings:
         values["query_timeout_s"] = timeout if timeout and timeout > 0 else None
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
+        if settings.query_isolation not in ("fork", "thread"):
+            raise ValueError(f"RELAIS_QUERY_ISOLATION={settings.query_isolation!r}: use fork or thread")
         if settings.backend not in ("embedded", "remote"):
             raise ValueError(f"RELAIS_BACKEND={settings.backend!r}: use embedded or remote")
         if settings.backend == "remote" and not settings.remote_query_url:

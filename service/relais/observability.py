@@ -115,18 +115,16 @@ class ObservabilityMiddleware:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             self.metrics.observe(scope["method"], route, status, elapsed)
             if log.isEnabledFor(logging.INFO):
-                log.info(
-                    json.dumps(
-                        {
-                            "request_id": request_id,
-                            "method": scope["method"],
-                            "route": route,
-                            "path": scope["path"],
-                            "status": status,
-                            "duration_ms": round(elapsed * 1000, 3),
-                        }
-                    )
-                )
+                # The fields go to the formatter as they are: no JSON text encoded here and decoded there.
+                fields = {
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "route": route,
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 3),
+                }
+                log.info("%s %s %s", scope["method"], scope["path"], status, extra={"fields": fields})
 
 
 class JsonFormatter(logging.Formatter):
@@ -138,6 +136,10 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
         }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update(fields)
+            return json.dumps(entry, ensure_ascii=False)
         message = record.getMessage()
         try:
             parsed = json.loads(message) if message.startswith("{") else None

@@ -28,3 +28,8 @@ def shapes_dir() -> Path:
 
 def queries_dir() -> Path:
     return _folder("queries")
+
+
+def citation_file() -> Path:
+    """CITATION.cff: ``relais release`` puts a dated copy of it in every release."""
+    return _folder("CITATION.cff")

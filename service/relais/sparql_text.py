@@ -57,6 +57,38 @@ def scan(query: str) -> Iterator[tuple[int, str]]:
         i += 1
 
 
+def skeleton(query: str) -> str:
+    """The query with its comments, strings and IRIs blanked out (same length): the punctuation left
+    is the query's own, so a ``.`` or ``*`` found in it is syntax, never text.
+
+    >>> q = 'ASK { <http://e/a*b> ?p "x.y" } # a/b'
+    >>> skeleton(q).split(), len(skeleton(q)) == len(q)
+    (['ASK', '{', '?p', '}'], True)
+    """
+    out = list(query)
+    i, n = 0, len(query)
+    while i < n:
+        c = query[i]
+        end = i + 1
+        if c == "#":
+            newline = query.find("\n", i)
+            end = n if newline < 0 else newline
+        elif c in "\"'":
+            quote = c * 3 if query.startswith(c * 3, i) else c
+            end = i + len(quote)
+            while end < n and not query.startswith(quote, end):
+                end += 2 if query[end] == "\\" else 1
+            end = min(n, end + len(quote))
+        elif c == "<" and (m := IRIREF.match(query, i)):
+            end = m.end()
+        else:
+            i += 1
+            continue
+        out[i:end] = " " * (end - i)
+        i = end
+    return "".join(out)
+
+
 def keywords(query: str) -> list[str]:
     """The words of a query in upper case, in order (no IRIs, strings, comments or brackets).
 

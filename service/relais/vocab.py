@@ -32,6 +32,15 @@ DATASET_IRI = BASE + "dataset"
 CATALOG_IRI = BASE + "catalog"
 
 
+def dataset_version_iri(version: str) -> str:
+    """The IRI of one release of the dataset (``relais release``), as the ontology's version IRIs are built.
+
+    >>> dataset_version_iri("0.1.0")
+    'https://w3id.org/relais/dataset/0.1.0'
+    """
+    return f"{DATASET_IRI}/{version}"
+
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 

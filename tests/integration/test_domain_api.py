@@ -80,6 +80,7 @@ def test_trace_gives_each_link_its_graph_and_source(live_server: Server) -> None
             assert relay["date"] == str(g.value(node, R.date))
         if g.value(node, R.atEvent) is not None:
             assert relay["atEvent"]["id"] == str(g.value(node, R.atEvent))
+            assert relay["date"] == str(g.value(g.value(node, R.atEvent), R.date))  # one date per event: the event's
     # Every link names a graph that really holds it, and a source taken from the provenance graph.
     provenance = shipped().graph(rdflib.URIRef("https://w3id.org/relais/graph/provenance"))
     for link in body["links"]:

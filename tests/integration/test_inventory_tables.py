@@ -244,6 +244,14 @@ BAD = {
     "url": ("national/sources.csv", 2, "url", "www.example.org/page", "url 'www.example.org/page' is not an http(s) address"),
     "excerpt": ("national/sources.csv", 2, "excerpt_fr", "x" * 301, "excerpt_fr has 301 characters"),
     "source kind": ("national/sources.csv", 2, "source_kind", "blog", "source_kind 'blog' is not one of"),
+    "mirror host": (
+        "national/sources.csv",
+        2,
+        "url",
+        "https://2017-2022.nosdeputes.fr/15/intervention/1",
+        "https://2017-2022.nosdeputes.fr/15/intervention/1 is Regards Citoyens' copy of the Assemblée nationale's debates "
+        "(assemblee-nationale.fr): set source_kind to mirror",
+    ),
     "figure value": ("national/figures.csv", 2, "value", "10 000", "value '10 000' is not a decimal number"),
     "figure unit": ("national/figures.csv", 2, "unit", "€", "unit '€' is not one of"),
     "basis": ("national/coverage.csv", 2, "basis", "obvious", "basis 'obvious' must be stated or read"),

@@ -172,7 +172,19 @@ def test_q1_relay_trace_gives_every_relay_of_the_article(store: GraphStore) -> N
             assert {row["spaceLabel"]} == labels_fr(URIRef(row["space"]))  # type: ignore[arg-type]
             assert {row["spaceLabelEn"]} == (labels_fr(URIRef(row["space"]), "en") or {None})  # type: ignore[arg-type]
     assert {r["date"] for r in rows if r["date"]} == {"2020-06-23", "2020-07-08", "2020-07-15", "2020-07-16"}
-    assert {r["statusLabelEn"] for r in rows} <= {"planned", "ongoing", "done"}
+    statuses = graphs()["ontology"].subjects(RDF.type, R.RelayStatus)
+    assert {r["statusLabelEn"] for r in rows} <= {
+        str(x) for st in statuses for x in graphs()["ontology"].objects(st, SKOS.prefLabel) if x.language == "en"
+    }
+    prov = graphs()["provenance"]
+    for row in rows:  # the derivation of each relay -> deliverable link is its provenance statement's
+        if row["deliverable"]:
+            (st,) = [
+                x
+                for x in prov.subjects(RDF.subject, URIRef(row["relay"]))  # type: ignore[arg-type]
+                if prov.value(x, RDF.predicate) == R.carriesDeliverable and s(prov.value(x, RDF.object)) == row["deliverable"]
+            ]
+            assert row["derivation"] == s(prov.value(st, R.derivation)), row["relay"]
     later = {r["relay"]: r["laterStatus"] for r in rows if r["laterStatus"]}
     assert later == {s(x): s(st) for x, st in union().subject_objects(R.subsequentStatus)}
     assert in_order(rows, "date")
@@ -530,3 +542,78 @@ def test_q10_legal_texts_and_links(store: GraphStore) -> None:
     assert links == expected_links
     assert (ID + "kit/odd-17-en-pratique", "http://metadata.un.org/sdg/17") in links
     assert in_order(rows, "part")
+
+
+# ------------------------------------------------------------------ issue #16: read links, statuses in time, disagreements
+
+
+def test_read_links_lists_every_read_statement_with_its_reading_and_evidence(store: GraphStore) -> None:
+    prov = graphs()["provenance"]
+    read = ID + "derivation/read"
+    expected = {
+        s(st)
+        for st in prov.subjects(R.derivation, URIRef(read))
+        if (st, R.translatedLabelLanguage, None) not in prov and prov.value(st, RDF.predicate) != R.translatedLabelLanguage
+    }
+    rows = run(store, "read-links")
+    assert {r["statement"] for r in rows} == expected and expected
+    for r in rows:
+        st = URIRef(r["statement"])  # type: ignore[arg-type]
+        assert r["reading"] == s(prov.value(st, R.reading))
+        assert r["source"] in {s(x) for x in (*prov.objects(st, rdflib.DCTERMS.source), *prov.objects(st, rdflib.PROV.wasQuotedFrom))}
+        assert r["quote"] or r["evidence"]
+    carries = run(store, "read-links", predicate=str(R.carriesDeliverable))
+    assert carries and {r["statement"] for r in carries} == {r["statement"] for r in rows if r["predicate"] == str(R.carriesDeliverable)}
+    with_translations = run(store, "read-links", translations="true")
+    assert len(with_translations) > len(rows)
+
+
+def assertions_from_data() -> list[dict[str, str]]:
+    g = union()
+    return [
+        {"assertion": s(a), "about": s(g.value(a, R.statusOf)), "status": s(g.value(a, R.assertedStatus)), "asOf": s(g.value(a, R.asOf))}
+        for a in g.subjects(RDF.type, R.StatusAssertion)
+    ]
+
+
+@pytest.mark.parametrize("on", [None, "2020-06-23", "2020-07-10", "2020-09-30"])
+def test_status_in_time_gives_the_latest_assertion_on_a_date(store: GraphStore, on: str | None) -> None:
+    every = assertions_from_data()
+    assert every
+    if on is None:
+        expected = {(a["assertion"], a["status"]) for a in every}
+        rows = run(store, "status-in-time")
+    else:
+        latest: dict[str, str] = {}
+        for a in every:
+            if a["asOf"] <= on and a["asOf"] > latest.get(a["about"], ""):
+                latest[a["about"]] = a["asOf"]
+        expected = {(a["assertion"], a["status"]) for a in every if latest.get(a["about"]) == a["asOf"]}
+        rows = run(store, "status-in-time", on=on)
+    assert {(r["assertion"], r["status"]) for r in rows} == expected
+    prov = graphs()["provenance"]
+    for r in rows:
+        (st,) = [x for x in prov.subjects(RDF.subject, URIRef(r["assertion"])) if prov.value(x, RDF.predicate) == R.assertedStatus]  # type: ignore[arg-type]
+        assert r["derivation"] == s(prov.value(st, R.derivation))
+
+
+def test_planned_on_23_june_and_done_by_september(store: GraphStore) -> None:
+    """The question of issue #16 in one query: what was planned on 23 June, what was done by September."""
+    planned = {r["about"] for r in run(store, "status-in-time", on="2020-06-23", status=ID + "relay-status/prevu")}
+    done = {r["about"] for r in run(store, "status-in-time", on="2020-09-30", status=ID + "relay-status/realise")}
+    every = assertions_from_data()
+    assert planned == {a["about"] for a in every if a["asOf"] == "2020-06-23" and a["status"].endswith("/prevu")}
+    assert done == {a["about"] for a in every if a["asOf"] <= "2020-09-30" and a["status"].endswith("/realise")}
+    assert planned and done and planned & done
+
+
+def test_disagreements_lists_each_value_with_its_source(store: GraphStore) -> None:
+    prov = graphs()["provenance"]
+    expected = {(s(d), s(st)) for d in prov.subjects(RDF.type, R.Disagreement) for st in prov.objects(d, R.disagreeingStatement)}
+    rows = run(store, "disagreements")
+    assert {(r["disagreement"], r["statement"]) for r in rows} == expected and len(expected) >= 8
+    for r in rows:
+        st = URIRef(r["statement"])  # type: ignore[arg-type]
+        assert r["value"] == s(prov.value(st, RDF.object)) and r["about"] == s(prov.value(st, RDF.subject))
+        assert r["source"] and r["what"]
+        assert (URIRef(r["about"]), URIRef(r["predicate"]), prov.value(st, RDF.object)) in graphs()[r["graph"].rsplit("/", 1)[1]]  # type: ignore[arg-type, index, union-attr]

@@ -399,3 +399,27 @@ def test_home_page_and_views_index_link_to_the_three_views(live_server: Server) 
     for view in ("trace", "timeline", "coverage"):
         assert f'href="/views/{view}"' in home
         assert f'href="/views/{view}?lang=en"' in index.text
+
+
+def test_trace_draws_read_links_dashed(live_server: Server, browser: Any) -> None:
+    """A deliverable -> relay link that Relais reads into the article (relais:derivation read) is dashed in the page."""
+    found = rows(live_server, "relay-trace")
+    read = {(r["deliverable"], r["relay"]) for r in found if r.get("deliverable") and str(r.get("derivation")).endswith("/derivation/read")}
+    stated = {(r["deliverable"], r["relay"]) for r in found if r.get("deliverable")} - read
+    assert read and stated
+    visit = open_view(browser, live_server, "/views/trace?lang=en")
+    try:
+        page = visit.page
+        links = page.evaluate(
+            "relaisView.chart.getOption().series[0].links.map(l => [l.source, l.target, (l.lineStyle || {}).borderType || 'solid'])"
+        )
+        drawn = {(s, t): kind for s, t, kind in links}
+        assert {k for k, kind in drawn.items() if kind == "dashed"} == read
+        assert all(drawn[k] == "solid" for k in stated)
+        assert page.locator("#chart svg path[stroke-dasharray]").count() >= len(read)
+        assert "Dashed" in page.locator("#figure-caption").inner_text()
+        assert page.locator("table.trace-table .derivation.read").count() == len(read)
+        assert visit.errors == [], visit.errors
+        screenshot(page, "views-trace-read-links")
+    finally:
+        visit.page.close()

@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from relais import __version__
 from relais.config import DEFAULT_HOST, DEFAULT_PORT, Settings
@@ -22,6 +23,12 @@ from relais.errors import RelaisError
 from relais.graph.store import GraphStore, shipped_sources, sources_from_paths
 from relais.named_queries.catalog import resolve
 from relais.sparql.protocol import FORMAT_ALIASES, GRAPH_FORMATS, RESULT_FORMATS, render_table, result_kind, serialize
+
+if TYPE_CHECKING:
+    import rdflib
+
+    from relais.pipelines.release import ReleaseInfo
+    from relais.web.dataset import DumpFile
 
 log = logging.getLogger("relais")
 
@@ -150,7 +157,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     named = load_queries(Settings.from_env().queries_dir)
     filters = {"space": args.space, "target": args.target, "since": args.since, "until": args.until} if args.view == "trace" else {}
     filters.update({"kind": args.kind} if args.view == "timeline" else {})
-    filters.update({"actor_type": args.actor_type} if args.view == "coverage" else {})
+    filters.update({"actor_type": args.actor_type, "phase": args.phase, "volet": args.volet} if args.view in ("coverage", "map") else {})
     data = views.view_data(args.view, _graph(args), named, args.lang, **filters)
     tmp = args.output.with_name(args.output.name + ".part")
     tmp.write_bytes(plot.render(args.view, data, fmt, args.lang))
@@ -297,6 +304,24 @@ def cmd_link_accept(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release_files(graph: GraphStore, info: ReleaseInfo) -> tuple[list[DumpFile], rdflib.Graph]:
+    """The dumps and the VoID/DCAT description /dumps and /dataset serve, for a release (web sits above pipelines)."""
+    from relais.web.dataset import Dumps, dataset_description
+
+    dumps = Dumps(graph, canonical=True)
+    description = dataset_description(
+        graph,
+        dumps,
+        info.base_url,
+        version=info.version,
+        release_url=info.release_url,
+        released=info.released,
+        previous_version=info.previous_version,
+        files_url=info.files_url,
+    )
+    return dumps.all(), description
+
+
 def _add_graph_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, nargs="+", metavar="PATH", help="RDF files or folders to use instead of the shipped graph")
     parser.add_argument("--store", type=Path, metavar="PATH", help="on-disk store folder, reused while its sources are unchanged")
@@ -321,8 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     from relais.pipelines.push import add_parser as add_load_parser
+    from relais.pipelines.release import add_parser as add_release_parser
 
     add_load_parser(sub)
+    add_release_parser(sub, _release_files)
 
     query = sub.add_parser(
         "query", help="run a named query or a .rq file", description="Run a named query (queries/NAME.rq) or a .rq file."
@@ -402,13 +429,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     plot = sub.add_parser(
         "plot",
-        help="draw the relay trace, timeline or coverage matrix as SVG or PNG",
+        help="draw the relay trace, timeline, coverage matrix or territories map as SVG or PNG",
         description="Draw a view of the graph for a paper (the same data as /views/VIEW), with matplotlib. The format comes from the file's extension. Exit 0 written, 2 error.",
     )
     plot.add_argument(
         "view",
-        choices=["trace", "timeline", "coverage"],
-        help="trace: spaces → deliverables → relays → targets and events; timeline: the 2020 chronology; coverage: needs × programmes and the gaps",
+        choices=["trace", "timeline", "coverage", "map"],
+        help="trace: spaces → deliverables → relays → targets and events; timeline: the 2020 chronology; coverage: needs × programmes and the gaps; map: programmes and needs by région and département",
     )
     plot.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.svg|png", help="the picture to write")
     plot.add_argument("--format", choices=["svg", "png"], default=None, help="override the format the extension gives")
@@ -418,7 +445,9 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="trace: only relays on or after this date")
     plot.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="trace: only relays on or before this date")
     plot.add_argument("--kind", help="timeline: only this kind (démarche, report, programme, event, inventory count)")
-    plot.add_argument("--actor-type", metavar="SLUG|IRI", help="coverage: only needs of this actor type (or a narrower one)")
+    plot.add_argument("--actor-type", metavar="SLUG|IRI", help="coverage, map: only records of this actor type (or a narrower one)")
+    plot.add_argument("--phase", metavar="SLUG|IRI", help="coverage, map: only this phase (urgence, relance)")
+    plot.add_argument("--volet", metavar="SLUG|IRI", help="coverage, map: only this volet (u1 … r3)")
     _add_graph_options(plot)
     plot.set_defaults(func=cmd_plot)
     backup = sub.add_parser(

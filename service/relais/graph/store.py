@@ -12,12 +12,16 @@ import json
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from pyoxigraph import (
+    CanonicalizationAlgorithm,
+    Dataset,
     Literal,
     NamedNode,
     QueryBoolean,
@@ -26,6 +30,8 @@ from pyoxigraph import (
     RdfFormat,
     Store,
     Variable,
+    parse,
+    serialize,
 )
 
 from relais import resources
@@ -186,6 +192,19 @@ class GraphStore:
         self.reloaded = reloaded
         self.source_count = source_count
         self.data_version = data_version  # the SHA-256 of the source files, shortened: what a share link records
+        # Held around every change to the store and around each fork of a query process
+        # (sparql/isolation.py), so that no child inherits a half-applied transaction.
+        self.mutation_lock = threading.Lock()
+        self.generation = 0  # moves after each change: query processes forked before it are stale
+
+    @contextmanager
+    def mutation(self) -> Iterator[None]:
+        """Hold the mutation lock around a change, then mark the query processes forked before it stale."""
+        with self.mutation_lock:
+            try:
+                yield
+            finally:
+                self.generation += 1
 
     @classmethod
     def open(cls, sources: list[Source], store_path: Path | None = None) -> GraphStore:
@@ -271,14 +290,41 @@ class GraphStore:
     def iter_quads(self) -> Iterator[Any]:
         return iter(self.store)
 
-    def dump(self, output: BinaryIO, fmt: RdfFormat) -> None:
-        """Write the whole graph: dataset formats keep every named graph, triple formats get the union."""
+    def dump(self, output: BinaryIO, fmt: RdfFormat, *, canonical: bool = False) -> None:
+        """Write the whole graph: dataset formats keep every named graph, triple formats get the union.
+
+        ``canonical`` (releases): blank nodes get their RDFC-1.0 labels and statements are sorted
+        (line formats line by line, the others by graph then statement), so the same data gives the
+        same bytes whatever order it was loaded in.
+        """
+        if canonical:
+            output.write(_canonical(self.store, fmt))
+            return
         if fmt.supports_datasets:
             self.store.dump(output, format=fmt)
             return
         union = self.store.query(UNION_TRIPLES, use_default_graph_as_union=True)
         assert isinstance(union, QueryTriples)  # a CONSTRUCT
         union.serialize(output, format=fmt)
+
+
+def _canonical(store: Store, fmt: RdfFormat) -> bytes:
+    """The statements with RDFC-1.0 blank node labels, sorted: N-Quads and N-Triples line by line
+    (as ``sort`` orders them), the other formats graph by graph in that order."""
+    dataset = Dataset(store)
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    if not fmt.supports_datasets:
+        lines = (serialize((q.triple for q in dataset), format=RdfFormat.N_TRIPLES) or b"").splitlines(keepends=True)
+        ordered = b"".join(sorted(set(lines)))
+        return ordered if fmt == RdfFormat.N_TRIPLES else serialize(parse(ordered, format=RdfFormat.N_TRIPLES), format=fmt) or b""
+    if fmt == RdfFormat.N_QUADS:
+        return b"".join(sorted((serialize(dataset, format=RdfFormat.N_QUADS) or b"").splitlines(keepends=True)))
+    graphs = sorted({q.graph_name for q in dataset}, key=str)
+    ordered = b"".join(
+        b"".join(sorted((serialize(dataset.quads_for_graph_name(g), format=RdfFormat.N_QUADS) or b"").splitlines(keepends=True)))
+        for g in graphs
+    )
+    return serialize(parse(ordered, format=RdfFormat.N_QUADS), format=fmt) or b""
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -5,8 +5,9 @@ state them (with a French excerpt), typed figures, organisations and coverage li
 checks every row (``FILE:LINE: reason`` for each problem) and builds three graphs:
 
 - ``inventory``: the records, their organisations, figures and coverage links;
-- ``inventory-provenance``: one citation per (record, page): the address, the kind of page, the
-  excerpt and what it supports;
+- ``inventory-provenance``: one citation per passage (record, page, excerpt): the address, the kind
+  of page, the excerpt, what it supports, its derivation mode (``stated``: the excerpt says it) and
+  the named graph of the triples it supports (``relais:inGraph``, graph ``inventory``);
 - ``territories``: the regions and départements of the Code officiel géographique (from
   data/sources/reference/territories.csv), each matched to its INSEE geo IRI, plus France.
 
@@ -32,7 +33,7 @@ import rdflib
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from relais.vocab import ID_BASE, ONTOLOGY_NS
+from relais.vocab import GRAPH_BASE, ID_BASE, ONTOLOGY_NS
 
 RELAIS = rdflib.Namespace(ONTOLOGY_NS)
 ID = rdflib.Namespace(ID_BASE)
@@ -41,6 +42,26 @@ INSEE_GEO = "http://id.insee.fr/geo/"
 # The published reference the territory codes and names come from (Etalab's data of the COG 2021).
 TERRITORY_REFERENCE = URIRef("https://www.npmjs.com/package/@etalab/decoupage-administratif/v/1.1.1")
 FRANCE = ID["territory/fr"]
+INVENTORY_GRAPH = URIRef(GRAPH_BASE + "inventory")
+STATED = ID["derivation/stated"]
+READ = ID["derivation/read"]
+# Hosts that only copy pages published elsewhere: a row citing one is a `mirror`, never the page of
+# record (cite the original first when it can be found). Host (or parent domain) -> what it copies.
+MIRROR_HOSTS = {
+    "nosdeputes.fr": "Regards Citoyens' copy of the Assemblée nationale's debates (assemblee-nationale.fr)",
+    "nossenateurs.fr": "Regards Citoyens' copy of the Sénat's debates (senat.fr)",
+    "123dok.net": "a document-sharing copy of others' files",
+    "pukefugtribun.pages.dev": "an unattributed copy of a Banque des Territoires (Localtis) article",
+    "hotnewsinworld.com": "a news scraper's copy of others' articles",
+    "theworldnews.net": "a news scraper's copy of others' articles ('added by the user')",
+    "ikeagenie.store": "an unattributed copy of a francetvinfo.fr page",
+    "josephgkeys.s3.amazonaws.com": "an unattributed copy of a press article",
+    "test.lmedia.fr": "a test copy of lmedia.fr",
+    "testing.lemoniteur.fr": "a test copy of lemoniteur.fr",
+    "pressreader.com": "a newsstand's copy of a printed paper",
+    "rssing.com": "an RSS aggregator's copy of a blog",
+    "newspress.fr": "a press-release relay's copy of a communiqué",
+}
 
 TABLES = {
     "records.csv": (
@@ -209,6 +230,22 @@ def _rows(path: Path, expected: list[str], problems: list[TableProblem]) -> Iter
             yield line, {k: v.strip() for k, v in zip(expected, cells, strict=True)}
 
 
+def mirror_of(url: str) -> str | None:
+    """What the page's host copies, if it is a known mirror host; None otherwise.
+
+    >>> mirror_of("https://2017-2022.nosdeputes.fr/15/intervention/1")
+    "Regards Citoyens' copy of the Assemblée nationale's debates (assemblee-nationale.fr)"
+    >>> mirror_of("https://www.assemblee-nationale.fr/") is None
+    True
+    """
+    match = re.match(r"^https?://([^/:?#]+)", url)
+    host = match[1].lower() if match else ""
+    for known, what in MIRROR_HOSTS.items():
+        if host == known or host.endswith("." + known):
+            return what
+    return None
+
+
 def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(";") if v.strip()]
 
@@ -344,7 +381,7 @@ class _Builder:
                 self.problem(path, line, f"volet {row['volet']!r} is not a volet of phase {phase} ({', '.join(sorted(VOLETS[phase]))})")
             else:
                 g.add((node, RELAIS.inVolet, ID[f"volet/{row['volet'].lower()}"]))
-                g.add((node, RELAIS.voletDerivation, ID["derivation/read"]))
+                g.add((node, RELAIS.voletDerivation, READ))
         actor_property = RELAIS.expressedByActorType if kind == "Need" else RELAIS.targetsActorType
         actors = _split(row["actor_types"])
         if not actors:
@@ -402,6 +439,14 @@ class _Builder:
         if row["source_kind"] not in SOURCE_KINDS:
             self.problem(path, line, f"source_kind {row['source_kind']!r} is not one of {', '.join(sorted(SOURCE_KINDS))}")
             return
+        copied = mirror_of(row["url"])
+        if copied and row["source_kind"] != "mirror":
+            self.problem(
+                path,
+                line,
+                f"{row['url']} is {copied}: set source_kind to mirror, and cite the original page first when it can be found",
+            )
+            return
         supports = _split(row["supports"])
         unknown = [s for s in supports if s not in SUPPORTS]
         if not supports or unknown:
@@ -423,6 +468,9 @@ class _Builder:
         p.add((citation, RELAIS.sourceKind, ID[f"source-kind/{row['source_kind']}"]))
         for item in supports:
             p.add((citation, RELAIS.supports, Literal(item)))
+        # The excerpt says it (stated); what Relais reads is on the record (volet, reading) and the coverage links.
+        p.add((citation, RELAIS.derivation, STATED))
+        p.add((citation, RELAIS.inGraph, INVENTORY_GRAPH))
 
     def figure(self, path: Path, line: int, row: dict[str, str]) -> None:
         known = self.records.get(row["record_id"])
@@ -494,7 +542,8 @@ class _Builder:
         g.add((node, RDF.type, RELAIS.CoverageLink))
         g.add((node, RELAIS.coveringProgramme, programme[2]))
         g.add((node, RELAIS.coveredNeed, need[2]))
-        g.add((node, RELAIS.derivation, ID[f"derivation/{basis}"]))
+        g.add((node, RELAIS.derivation, STATED if basis == "stated" else READ))
+        g.add((node, RELAIS.inGraph, INVENTORY_GRAPH))
 
     def finish(self, folders: list[Path]) -> None:
         for org, (path, line) in sorted(self.used_orgs.items()):

@@ -7,27 +7,33 @@ until the deadline (503 before the first byte), then streams chunks as the clien
 (at most ``CREDITS`` chunks in flight: memory stays flat whatever the result size). A deadline
 reached mid-stream, or a client that goes away, stops the worker at its next chunk; the HTTP side
 then ends the body with a marker and without the final chunk, so no client mistakes a cut result
-for a complete one. A blocking query (ORDER BY, aggregates) that outlives its deadline keeps its
-thread until pyoxigraph returns; the number of running queries is capped (503 + Retry-After).
+for a complete one. A query that may compute for long before its first row (sorting, grouping,
+joins, filters, paths) runs instead in a forked child process that is killed at the deadline
+(isolation.py): pyoxigraph has no cancellation, the kernel has. Such queries wait for one of a few
+slots in a bounded queue, up to their own timeout, with a per-client share; only a full queue is a
+503 (with Retry-After).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySolutions, Triple
+from pyoxigraph import DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySolutions, Store, Triple
 from pyoxigraph import serialize as pyoxigraph_serialize
 
 from relais.config import Settings
 from relais.errors import BadGateway, BadRequest, RelaisError, ServiceUnavailable
 from relais.graph.store import GraphStore
 from relais.observability import Metrics
+from relais.sparql.admission import HeavyQueue, Ticket
+from relais.sparql.isolation import Job, PipeJob, WorkerPool, needs_isolation
 from relais.sparql.policy import check_limits, check_query, is_heavy, refuse_services
 from relais.sparql.protocol import Format, QueryRequest, RowWriter, XmlGuard, choose_format, result_kind, serialize
 from relais.sparql_text import explain_syntax_error
@@ -109,7 +115,7 @@ class QueryJob:
 class ChunkWriter:
     """A file-like object for pyoxigraph's serialisers: buffers bytes into chunks for the queue."""
 
-    def __init__(self, job: QueryJob, head: Head) -> None:
+    def __init__(self, job: Job, head: Head) -> None:
         self.job = job
         self.head: Head | None = head
         self.buffer = bytearray()
@@ -150,25 +156,31 @@ class QueryRunner:
         self.slots = threading.BoundedSemaphore(settings.max_running_queries)
         # Heavy queries get their own, smaller cap so they can never take every slot from lookups;
         # beyond it they wait their turn in a bounded queue (up to their own timeout), not a 503.
-        self.heavy_slots = threading.BoundedSemaphore(settings.max_heavy_queries)
-        self.heavy_waiting = 0
-        self._queue_lock = threading.Lock()
+        self.heavy = HeavyQueue(settings)
+        # Real cancellation needs a local pyoxigraph store and fork (POSIX); a remote store's
+        # queries are cancelled by their HTTP timeout instead.
+        isolate = settings.query_isolation == "fork" and hasattr(os, "fork") and isinstance(graph.store, Store)
+        self.pool = WorkerPool(graph, self._serve_in_child, settings.max_heavy_queries) if isolate else None
 
-    def start(self, request: QueryRequest, accept: str | None) -> QueryJob:
+    @property
+    def isolate(self) -> bool:
+        return self.pool is not None
+
+    def _serve_in_child(self, job: PipeJob, payload: tuple[QueryRequest, str | None, dict[str, Any]]) -> None:
+        request, accept, kwargs = payload
+        self._serve(job, request, accept, kwargs)
+
+    def is_heavy(self, query: str) -> bool:
+        """Heavy: needs a heavy slot (and, when isolating, a child process)."""
+        return needs_isolation(query) if self.isolate else is_heavy(query)
+
+    def start(self, request: QueryRequest, accept: str | None, client: str = "") -> QueryJob:
+        """Admit the query (or raise 503 with the reason) and start its worker thread."""
         check_limits(request.query, self.settings)  # before any parser, before taking a slot
-        heavy = is_heavy(request.query)
-        if heavy:
-            with self._queue_lock:
-                if self.heavy_waiting >= self.settings.max_heavy_queue:
-                    raise ServiceUnavailable(
-                        f"{self.settings.max_heavy_queries} sorting, grouping or aggregate queries are running and "
-                        f"{self.heavy_waiting} are waiting (RELAIS_MAX_HEAVY_QUERIES, RELAIS_HEAVY_QUEUE); retry in a moment"
-                    )
-                self.heavy_waiting += 1
+        ticket = self.heavy.enter(client) if self.is_heavy(request.query) else None
         if not self.slots.acquire(blocking=False):
-            if heavy:
-                with self._queue_lock:
-                    self.heavy_waiting -= 1
+            if ticket is not None:
+                self.heavy.leave(ticket)
             raise ServiceUnavailable(
                 f"{self.settings.max_running_queries} queries are already running (RELAIS_MAX_QUERIES); retry in a moment"
             )
@@ -177,39 +189,26 @@ class QueryRunner:
         job = QueryJob(asyncio.get_running_loop(), deadline, timeout)
         # A daemon thread per query (not a pool): a query that outlives its deadline must not keep
         # the process from exiting.
-        thread = threading.Thread(target=self._run, args=(job, request, accept, heavy), name="relais-query", daemon=True)
+        thread = threading.Thread(target=self._run, args=(job, request, accept, ticket), name="relais-query", daemon=True)
         self.metrics.gauge_add("queries_running", 1)
         try:
             thread.start()
         except BaseException:
             self.metrics.gauge_add("queries_running", -1)
             self.slots.release()
-            if heavy:
-                with self._queue_lock:
-                    self.heavy_waiting -= 1
+            if ticket is not None:
+                self.heavy.leave(ticket)
             raise
         return job
 
-    def _wait_for_heavy_slot(self, job: QueryJob) -> bool:
-        """Queue for a heavy slot until the query's own deadline; False (and a timeout) if none came."""
+    def _run(self, job: QueryJob, request: QueryRequest, accept: str | None, ticket: Ticket | None) -> None:
         try:
-            acquired = self.heavy_slots.acquire(timeout=max(0.0, job.deadline - time.monotonic()))
-        finally:
-            with self._queue_lock:
-                self.heavy_waiting -= 1
-        if not acquired:
-            job.stop_reason = (
-                f"query timeout after {job.timeout_s:g} s waiting for one of {self.settings.max_heavy_queries} heavy-query slots"
-            )
-        return acquired
-
-    def _run(self, job: QueryJob, request: QueryRequest, accept: str | None, heavy: bool) -> None:
-        holds_heavy = False
-        try:
-            if heavy:
-                holds_heavy = self._wait_for_heavy_slot(job)
-                if not holds_heavy:
-                    raise _Stop()
+            if ticket is not None and not self.heavy.wait(ticket, job.deadline):
+                job.stop_reason = (
+                    f"query timeout after {job.timeout_s:g} s waiting for one of "
+                    f"{self.settings.max_heavy_queries} heavy-query slots (RELAIS_MAX_HEAVY_QUERIES)"
+                )
+                raise _Stop()
             self._evaluate(job, request, accept)
         except _Stop:
             job.emit("cut", job.stop_reason)
@@ -235,8 +234,8 @@ class QueryRunner:
             if job.stop_reason and job.stop_reason.startswith("query timeout"):
                 self.metrics.inc("query_timeouts")
             self.slots.release()
-            if holds_heavy:
-                self.heavy_slots.release()
+            if ticket is not None:
+                self.heavy.leave(ticket)
 
     def _evaluate(self, job: QueryJob, request: QueryRequest, accept: str | None) -> None:
         settings = self.settings
@@ -254,9 +253,12 @@ class QueryRunner:
             kwargs["named_graphs"] = [NamedNode(g) for g in request.named_graphs]
         elif not check.has_dataset_clause:
             kwargs["use_default_graph_as_union"] = True
-        self._serve(job, request, accept, kwargs)
+        if self.pool is not None and needs_isolation(request.query):
+            self.pool.run(job, (request, accept, kwargs), head_type=Head, stop=_Stop)
+        else:
+            self._serve(job, request, accept, kwargs)
 
-    def _serve(self, job: QueryJob, request: QueryRequest, accept: str | None, kwargs: dict[str, Any]) -> None:
+    def _serve(self, job: Job, request: QueryRequest, accept: str | None, kwargs: dict[str, Any]) -> None:
         """Evaluate and stream. The result lives only in this frame: the frames of the checks above
         may be kept alive by rdflib's parser (cached parse exceptions hold tracebacks), and a
         pyoxigraph result reachable from them would be dropped later by another thread's GC."""
@@ -302,7 +304,7 @@ class QueryRunner:
         writer.close()
         job.emit("end")
 
-    def _limited_solutions(self, job: QueryJob, result: QuerySolutions, fmt: Format, head: Head, writer: ChunkWriter, limit: int) -> None:
+    def _limited_solutions(self, job: Job, result: QuerySolutions, fmt: Format, head: Head, writer: ChunkWriter, limit: int) -> None:
         """Serialise at most ``limit`` rows ourselves; say in a header, before the first byte, if it cut."""
         variables = [v.value for v in result.variables]
         rows = _take(job, iter(result), limit + 1)
@@ -318,7 +320,7 @@ class QueryRunner:
         writer.write(out.tail().encode())
 
 
-def _take(job: QueryJob, items: Iterator[Any], n: int) -> list[Any]:
+def _take(job: Job, items: Iterator[Any], n: int) -> list[Any]:
     taken: list[Any] = []
     for item in items:
         taken.append(item)
@@ -329,7 +331,7 @@ def _take(job: QueryJob, items: Iterator[Any], n: int) -> list[Any]:
     return taken
 
 
-def _checked(job: QueryJob, items: Iterator[Triple | Quad]) -> Iterator[Triple | Quad]:
+def _checked(job: Job, items: Iterator[Triple | Quad]) -> Iterator[Triple | Quad]:
     for count, item in enumerate(items):
         if count % 1000 == 0:
             job.check()

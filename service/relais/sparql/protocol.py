@@ -38,6 +38,14 @@ class Format:
     results: QueryResultsFormat | None = None  # for SELECT / ASK
     rdf: RdfFormat | None = None  # for CONSTRUCT / DESCRIBE / dumps
 
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header: text formats say they are UTF-8."""
+        return self.media_type + ("; charset=utf-8" if self.media_type.startswith(TEXT_TYPES) else "")
+
+
+TEXT_TYPES = ("text/", "application/sparql-results+json", "application/sparql-results+xml", "application/ld+json")
+
 
 RESULT_FORMATS: dict[str, Format] = {
     f.name: f

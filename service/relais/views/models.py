@@ -1,11 +1,11 @@
-"""The pictures: relay trace, timeline and coverage matrix, as HTML pages and as JSON and CSV data.
+"""The pictures: relay trace, timeline, coverage matrix and territories map, as HTML pages and as JSON and CSV data.
 
 Every view is drawn from named queries (queries/relay-trace.rq, queries/chronology.rq,
-queries/view-coverage.rq, whose gaps follow queries/coverage-gaps.rq): this module only shapes their rows into
-nodes, links, items and cells, and labels IRIs in the requested language. The same functions feed
+queries/view-coverage.rq, whose gaps follow queries/coverage-gaps.rq, and queries/view-map.rq): this module
+only shapes their rows into nodes, links, items, cells and territories, and labels IRIs in the requested language. The same functions feed
 the browser (ECharts, vendored in static/vendor/echarts/) and ``relais plot`` (matplotlib, plot.py).
 
-Routes: ``/views`` (index), ``/views/{trace|timeline|coverage}`` (HTML), ``.json``, ``.csv`` and,
+Routes: ``/views`` (index), ``/views/{trace|timeline|coverage|map}`` (HTML), ``.json``, ``.csv`` and,
 drawn server-side by matplotlib, ``.svg`` and ``.png``.
 """
 
@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import math
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -30,13 +31,14 @@ from relais.vocab import local_href
 log = logging.getLogger(__name__)
 
 ID = "https://w3id.org/relais/id/"
-VIEWS = ("trace", "timeline", "coverage")
+VIEWS = ("trace", "timeline", "coverage", "map")
 Lang = TypingLiteral["fr", "en"]
 # The named queries each view stands on.
 VIEW_QUERIES: dict[str, tuple[str, ...]] = {
     "trace": ("relay-trace",),
     "timeline": ("chronology",),
     "coverage": ("view-coverage",),
+    "map": ("view-map",),
 }
 # Layers of the relay trace, left to right.
 TRACE_LAYERS = ("space", "deliverable", "relay", "target", "event")
@@ -57,7 +59,7 @@ class ViewUnavailable(RelaisError):
 TEXT: dict[str, dict[str, str]] = {
     "fr": {
         "views": "Vues",
-        "views_lead": "Les relais, la chronologie et les trous dans la raquette, en images. Chaque vue se télécharge en SVG et PNG, et ses données en JSON et CSV.",
+        "views_lead": "Les relais, la chronologie, les trous dans la raquette et la carte des territoires, en images. Chaque vue se télécharge en SVG et PNG, et ses données en JSON et CSV.",
         "trace": "Trace des relais",
         "trace_lead": "Quel relais porte quel livrable, depuis quel espace de dialogue, vers qui, quand : des espaces de dialogue aux livrables, aux relais, puis aux cibles et aux événements. Les couleurs suivent l'espace de dialogue. Cliquez un nœud pour ouvrir sa page.",
         "timeline": "Chronologie 2020",
@@ -99,6 +101,8 @@ TEXT: dict[str, dict[str, str]] = {
         "query": "Requête nommée",
         "table": "Le même contenu en tableau",
         "count_trace": "{spaces} espaces de dialogue, {deliverables} livrables, {relays} relais, {targets} cibles, {events} événements.",
+        "read_link": "lu par Relais",
+        "read_caption": "En tirets : un lien livrable → relais que Relais lit dans l'article (sans qu'il le dise) ; en trait plein : un lien que l'article énonce.",
         "count_timeline": "{items} éléments datés, du {first} au {last}.",
         "count_coverage": "{needs} besoins × {programmes} programmes qui en couvrent au moins un ({otherProgrammes} autres programmes n'en couvrent aucun) ; {covered} couvertures ; {gaps} trous dans la raquette.",
         "gap_column": "⚠ trou",
@@ -115,10 +119,33 @@ TEXT: dict[str, dict[str, str]] = {
         "gaps_in_volet": "Trous",
         "no_volet": "sans volet",
         "chart_help": "Image interactive : au clavier, Tab puis les flèches parcourent les éléments et Entrée ouvre leur page ; le tableau ci-dessous contient les mêmes éléments et leurs liens.",
+        "map": "Carte des territoires",
+        "map_lead": "Les programmes et les besoins de l'inventaire par région et par département : la couleur dit combien de fiches couvrent le territoire (une région compte aussi celles de ses départements). Les dispositifs nationaux et les fiches sans territoire sont comptés à part, sous la carte. Les départements et régions d'outre-mer sont en médaillons (pas à l'échelle). Filtrez par phase, volet ou type d'acteur ; cliquez un territoire pour lister ses fiches.",
+        "regions": "Régions",
+        "departements": "Départements",
+        "territory": "Territoire",
+        "level": "Niveau",
+        "region": "Région",
+        "departement": "Département",
+        "programmes": "Programmes",
+        "needs": "Besoins",
+        "records": "Fiches",
+        "national": "National (France entière)",
+        "national_note": "{programmes} programmes et {needs} besoins nationaux (France entière) : ils ne sont pas sur la carte.",
+        "unlocated": "Sans territoire",
+        "unlocated_note": "{programmes} programmes et {needs} besoins sans territoire dans l'inventaire : ils ne sont pas sur la carte.",
+        "count_map": "{programmes} programmes et {needs} besoins ; {regions} régions et {departements} départements ont au moins une fiche ; {nationalProgrammes} programmes et {nationalNeeds} besoins nationaux, {unlocatedProgrammes} programmes et {unlocatedNeeds} besoins sans territoire, comptés à part.",
+        "legend": "Fiches (programmes + besoins) par territoire",
+        "no_record": "aucune",
+        "via": "par le département",
+        "pick_territory": "Cliquez un territoire de la carte (ou choisissez-le dans le tableau) pour lister ses fiches.",
+        "show_records": "Voir les fiches",
+        "geometry_source": "Fond de carte",
+        "map_help": "Carte interactive : au clavier, Tab parcourt les territoires et Entrée liste leurs fiches ; le tableau ci-dessous contient les mêmes comptes et leurs liens.",
     },
     "en": {
         "views": "Views",
-        "views_lead": "The relays, the chronology and the gaps, as pictures. Each view downloads as SVG and PNG, and its data as JSON and CSV.",
+        "views_lead": "The relays, the chronology, the gaps and the territories map, as pictures. Each view downloads as SVG and PNG, and its data as JSON and CSV.",
         "trace": "Relay trace",
         "trace_lead": "Which relay carries which deliverable, from which dialogue space, to whom, when: from dialogue spaces to deliverables, to relays, then to targets and events. Colours follow the dialogue space. Click a node to open its page.",
         "timeline": "2020 timeline",
@@ -160,6 +187,8 @@ TEXT: dict[str, dict[str, str]] = {
         "query": "Named query",
         "table": "The same content as a table",
         "count_trace": "{spaces} dialogue spaces, {deliverables} deliverables, {relays} relays, {targets} targets, {events} events.",
+        "read_link": "read by Relais",
+        "read_caption": "Dashed: a deliverable → relay link Relais reads into the article (it does not say so); solid: a link the article states.",
         "count_timeline": "{items} dated items, from {first} to {last}.",
         "count_coverage": "{needs} needs × {programmes} programmes covering at least one of them ({otherProgrammes} other programmes cover none); {covered} covered pairs; {gaps} gaps.",
         "gap_column": "⚠ gap",
@@ -176,6 +205,29 @@ TEXT: dict[str, dict[str, str]] = {
         "gaps_in_volet": "Gaps",
         "no_volet": "no volet",
         "chart_help": "Interactive picture: from the keyboard, Tab then the arrow keys move through the items and Enter opens their page; the table below holds the same items and their links.",
+        "map": "Territories map",
+        "map_lead": "The inventory's programmes and needs by region and département: the colour says how many records cover the territory (a region also counts those of its départements). National schemes and records with no territory are counted apart, below the map. Overseas départements and regions are insets (not to scale). Filter by phase, volet or actor type; click a territory to list its records.",
+        "regions": "Regions",
+        "departements": "Départements",
+        "territory": "Territory",
+        "level": "Level",
+        "region": "Region",
+        "departement": "Département",
+        "programmes": "Programmes",
+        "needs": "Needs",
+        "records": "Records",
+        "national": "National (all of France)",
+        "national_note": "{programmes} programmes and {needs} needs are national (all of France): they are not on the map.",
+        "unlocated": "No territory",
+        "unlocated_note": "{programmes} programmes and {needs} needs have no territory in the inventory: they are not on the map.",
+        "count_map": "{programmes} programmes and {needs} needs; {regions} regions and {departements} départements have at least one record; {nationalProgrammes} national programmes and {nationalNeeds} national needs, {unlocatedProgrammes} programmes and {unlocatedNeeds} needs with no territory, counted apart.",
+        "legend": "Records (programmes + needs) per territory",
+        "no_record": "none",
+        "via": "through the département",
+        "pick_territory": "Click a territory on the map (or pick it in the table) to list its records.",
+        "show_records": "Show the records",
+        "geometry_source": "Base map",
+        "map_help": "Interactive map: from the keyboard, Tab moves through the territories and Enter lists their records; the table below holds the same counts and their links.",
     },
 }
 
@@ -261,6 +313,15 @@ def _check_date(name: str, value: str | None) -> str | None:
 # --- relay trace ------------------------------------------------------------------------------
 
 
+def _mode(derivation: str | None) -> str:
+    """'read' or 'stated' from a relais:derivation IRI (a link without provenance counts as stated, as drawn before).
+
+    >>> _mode("https://w3id.org/relais/id/derivation/read")
+    'read'
+    """
+    return "read" if derivation and derivation.endswith("/derivation/read") else "stated"
+
+
 def trace_view(
     graph: GraphStore,
     named: dict[str, NamedQuery],
@@ -309,8 +370,11 @@ def trace_view(
             "href": local_href(iri),
         }
 
-    def link(source: str, target_iri: str) -> None:
-        links.setdefault((source, target_iri), {"source": source, "target": target_iri, "value": 1})
+    def link(source: str, target_iri: str, derivation: str = "stated", reading: str | None = None) -> None:
+        # derivation: how the article establishes a deliverable -> relay link ("read" links are drawn dashed)
+        links.setdefault(
+            (source, target_iri), {"source": source, "target": target_iri, "value": 1, "derivation": derivation, "reading": reading}
+        )
 
     table = []
     for r in rows:
@@ -321,7 +385,7 @@ def trace_view(
         if deliverable:
             node(deliverable, "deliverable", sp, r.get("deliverableLabel"))
             link(sp, deliverable)
-            link(deliverable, relay)
+            link(deliverable, relay, _mode(r.get("derivation")), r.get("reading"))
         else:
             link(sp, relay)
         for kind in ("target", "event"):
@@ -345,6 +409,8 @@ def trace_view(
                 "statusLabel": r.get(status_column) or r.get("statusLabel"),
                 "laterStatus": r.get("laterStatus"),
                 "laterStatusLabel": r.get(later_column) or r.get("laterStatusLabel"),
+                "derivation": _mode(r.get("derivation")) if deliverable else None,
+                "reading": r.get("reading"),
             }
         )
     ordered = sorted(
@@ -628,6 +694,197 @@ def coverage_view(
     }
 
 
+# --- territories map --------------------------------------------------------------------------
+
+FRANCE = ID + "territory/fr"
+LEVEL = ID + "territory-level/"
+# Sequential blues (ColorBrewer "Blues"), light to dark, for the count classes; EMPTY for none.
+MAP_COLOURS = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+MAP_EMPTY = "#e4e8ee"
+LEVELS_ORDER = {"region": 0, "departement": 1}  # the map's table: régions first
+
+
+def count_classes(peak: int, most: int = len(MAP_COLOURS)) -> list[dict[str, Any]]:
+    """The legend's classes for counts 1..``peak``: one per count up to ``most`` counts, else ``most``
+    equal steps; each with its colour, light (few) to dark (many).
+
+    >>> [(c["from"], c["to"]) for c in count_classes(3)]
+    [(1, 1), (2, 2), (3, 3)]
+    >>> [(c["from"], c["to"]) for c in count_classes(12)]
+    [(1, 3), (4, 6), (7, 9), (10, 12)]
+    >>> count_classes(0)
+    []
+    """
+    if peak <= 0:
+        return []
+    step = max(1, math.ceil(peak / most))
+    bounds = [(lo, min(lo + step - 1, peak)) for lo in range(1, peak + 1, step)]
+    n = len(bounds)
+    picks = [round(i * (len(MAP_COLOURS) - 1) / (n - 1)) if n > 1 else len(MAP_COLOURS) // 2 for i in range(n)]
+    return [{"from": lo, "to": hi, "colour": MAP_COLOURS[k]} for (lo, hi), k in zip(bounds, picks)]
+
+
+def class_colour(count: int, classes: list[dict[str, Any]]) -> str:
+    """The fill of a territory with ``count`` records.
+
+    >>> class_colour(0, count_classes(3)), class_colour(3, count_classes(3))
+    ('#e4e8ee', '#08519c')
+    """
+    return next((c["colour"] for c in classes if c["from"] <= count <= c["to"]), MAP_EMPTY)
+
+
+def map_view(
+    graph: GraphStore,
+    named: dict[str, NamedQuery],
+    lang: str = "fr",
+    *,
+    actor_type: str | None = None,
+    phase: str | None = None,
+    volet: str | None = None,
+) -> dict[str, Any]:
+    """Programmes and needs per région and département, from queries/view-map.rq.
+
+    A département counts the records that cover it (relais:coversTerritory); a région those that
+    cover it or one of its départements (``via`` says which came through a département). Records
+    that cover France (national schemes) and those with no territory are not on the map: they are
+    counted apart (``national``, ``unlocated``), never dropped. The filters are the coverage
+    matrix's (an IRI or its last segment; an unknown value is a 400 naming the allowed ones), on
+    both needs and programmes: ``actor_type`` keeps the records expressed by (a need) or aimed at
+    (a programme) that actor type or a narrower one.
+    """
+    t = words(lang)
+    label = Labels(graph, lang)
+    rows = _run(graph, named, "view-map")
+    territories: dict[str, dict[str, Any]] = {}
+    records: dict[str, dict[str, Any]] = {}
+    covers: dict[str, set[str]] = {}
+    actor_types: dict[str, set[str]] = {}
+    for r in rows:
+        if r["kind"] == "territory" and r.get("level", "").startswith(LEVEL):
+            level = r["level"][len(LEVEL) :]
+            territories[r["territory"]] = {
+                "id": r["territory"],
+                "code": r.get("inseeCode") or slug(r["territory"]),
+                "level": level,
+                "levelLabel": t.get(level, level),
+                "label": label(r["territory"]),
+                "region": r.get("partOf") if level == "departement" else None,
+                "href": local_href(r["territory"]),
+            }
+        elif r["kind"] == "record":
+            iri = r["record"]
+            if iri not in records:
+                kind = "need" if r["recordKind"] == "Need" else "programme"
+                records[iri] = {
+                    "id": iri,
+                    "kind": kind,
+                    "kindLabel": t[kind],
+                    "code": r.get("code") or slug(iri),
+                    "label": label(iri),
+                    "phase": r.get("phase"),
+                    "phaseLabel": label(r.get("phase")),
+                    "volet": r.get("volet"),
+                    "voletCode": r.get("voletCode") or (slug(r["volet"]).upper() if r.get("volet") else None),
+                    "status": r.get("status"),
+                    "href": local_href(iri),
+                }
+            covers.setdefault(iri, set())
+            if r.get("territory"):
+                covers[iri].add(r["territory"])
+        elif r["kind"] == "actorType":
+            actor_types.setdefault(r["record"], set()).add(r["actorType"])
+
+    # Filters, checked against what the records hold (the coverage matrix's validator).
+    ordered = sorted(records.values(), key=lambda x: (_phase_rank(x["phase"]), x["voletCode"] or "~", x["code"]))
+    phases = {x["phase"]: x["phaseLabel"] for x in ordered if x["phase"]}
+    volets = {x["volet"]: x["voletCode"] for x in ordered if x["volet"]}
+    every_actor_type = sorted({a for types in actor_types.values() for a in types}, key=lambda a: label(a).lower())
+    phase = _choose("phase", phase, phases, ID + "phase/")
+    volet = _choose("volet", volet, volets, ID + "volet/")
+    actor_type = _choose("actor_type", actor_type, {a: label(a) for a in every_actor_type}, ID + "actor-type/")
+    kept = [
+        x
+        for x in sorted(records.values(), key=lambda x: (x["kind"], x["label"].lower()))
+        if (not phase or x["phase"] == phase)
+        and (not volet or x["volet"] == volet)
+        and (not actor_type or actor_type in actor_types.get(x["id"], ()))
+    ]
+
+    # Who covers what: départements directly, régions directly or through their départements.
+    direct: dict[str, list[str]] = {iri: [] for iri in territories}
+    via: dict[str, dict[str, list[str]]] = {iri: {} for iri in territories}
+    national: list[str] = []
+    unlocated: list[str] = []
+    for record in kept:
+        places = covers.get(record["id"], set())
+        if not places:
+            unlocated.append(record["id"])
+        if FRANCE in places:
+            national.append(record["id"])
+        for place in places & territories.keys():
+            direct[place].append(record["id"])
+            region = territories[place]["region"]
+            if region in territories and record["id"] not in direct[region]:
+                via[region].setdefault(record["id"], []).append(place)
+    for region, found in via.items():
+        for record_id in [r for r in found if r in direct[region]]:
+            del found[record_id]  # stated for the région itself: not "through" a département
+    shown: dict[str, dict[str, Any]] = {x["id"]: x for x in kept}
+
+    def tally(ids: Iterable[str]) -> dict[str, int]:
+        ids = list(ids)
+        return {
+            "programmes": sum(1 for i in ids if shown[i]["kind"] == "programme"),
+            "needs": sum(1 for i in ids if shown[i]["kind"] == "need"),
+            "total": len(ids),
+        }
+
+    entries = []
+    for iri, territory in sorted(territories.items(), key=lambda kv: (LEVELS_ORDER.get(kv[1]["level"], len(LEVELS_ORDER)), kv[1]["code"])):
+        ids = direct[iri] + [r for r in via[iri] if r not in direct[iri]]
+        ids.sort(key=lambda i: (shown[i]["kind"], shown[i]["label"].lower()))
+        entries.append(
+            {
+                **territory,
+                **tally(ids),
+                "records": ids,
+                "via": via[iri],
+                "regionLabel": label(territory["region"]) if territory["region"] else None,
+            }
+        )
+    scale = {
+        level: count_classes(max((e["total"] for e in entries if e["level"] == level), default=0)) for level in ("region", "departement")
+    }
+    for entry in entries:
+        entry["colour"] = class_colour(entry["total"], scale[entry["level"]])
+    national_counts, unlocated_counts = tally(national), tally(unlocated)
+    return {
+        "view": "map",
+        "lang": lang,
+        "query": "view-map",
+        "filters": {"phase": phase, "volet": volet, "actor_type": actor_type},
+        "options": {
+            "phases": [{"id": k, "label": v} for k, v in phases.items()],
+            "volets": [{"id": k, "label": f"{v} · {label(k)}"} for k, v in volets.items()],
+            "actorTypes": [{"id": a, "label": label(a)} for a in every_actor_type],
+        },
+        "counts": {
+            **tally(shown),
+            "regions": sum(1 for e in entries if e["level"] == "region" and e["total"]),
+            "departements": sum(1 for e in entries if e["level"] == "departement" and e["total"]),
+            "nationalProgrammes": national_counts["programmes"],
+            "nationalNeeds": national_counts["needs"],
+            "unlocatedProgrammes": unlocated_counts["programmes"],
+            "unlocatedNeeds": unlocated_counts["needs"],
+        },
+        "territories": entries,
+        "national": {"id": FRANCE, "label": label(FRANCE), "href": local_href(FRANCE), **national_counts, "records": national},
+        "unlocated": {**unlocated_counts, "records": unlocated},
+        "scale": scale,
+        "records": shown,
+    }
+
+
 # --- flat rows for CSV ------------------------------------------------------------------------
 
 
@@ -650,11 +907,15 @@ def flat_rows(view: str, data: dict[str, Any]) -> tuple[list[str], list[dict[str
             "statusLabel",
             "laterStatus",
             "laterStatusLabel",
+            "derivation",
+            "reading",
         ]
         return columns, data["rows"]
     if view == "timeline":
         columns = ["date", "end", "item", "label", "kind", "kindLabel", "sources"]
         return columns, [{**i, "item": i["id"], "sources": " | ".join(i["sources"])} for i in data["items"]]
+    if view == "map":
+        return map_rows(data)
     # Coverage: one row per covered pair and one per gap need (its programme columns empty).
     needs = {n["id"]: n for n in data["needs"]}
     programmes = {p["id"]: p for p in data["programmes"]}
@@ -696,6 +957,51 @@ def flat_rows(view: str, data: dict[str, Any]) -> tuple[list[str], list[dict[str
     return columns, rows
 
 
+def map_rows(data: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    """The map as CSV: one row per territory and record it counts (``via``: the département a région
+    counts it through), then the national records (level ``national``) and those with no territory
+    (level ``none``), so every record of the view is in the file."""
+    columns = [
+        "territory",
+        "territoryCode",
+        "territoryLevel",
+        "territoryLabel",
+        "region",
+        "via",
+        "record",
+        "recordKind",
+        "recordCode",
+        "recordLabel",
+        "phase",
+        "volet",
+        "status",
+    ]
+    records = data["records"]
+
+    def row(territory: dict[str, Any], level: str, record_id: str, via: list[str] | None = None) -> dict[str, Any]:
+        r = records[record_id]
+        return {
+            "territory": territory.get("id"),
+            "territoryCode": territory.get("code"),
+            "territoryLevel": level,
+            "territoryLabel": territory.get("label"),
+            "region": territory.get("region"),
+            "via": " | ".join(via or []),
+            "record": record_id,
+            "recordKind": r["kind"],
+            "recordCode": r["code"],
+            "recordLabel": r["label"],
+            "phase": r["phase"],
+            "volet": r["volet"],
+            "status": r["status"],
+        }
+
+    rows = [row(t, t["level"], i, t["via"].get(i)) for t in data["territories"] for i in t["records"]]
+    rows += [row({**data["national"], "code": "FR"}, "national", i) for i in data["national"]["records"]]
+    rows += [row({}, "none", i) for i in data["unlocated"]["records"]]
+    return columns, rows
+
+
 def to_csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> str:
     """CSV text with a header line.
 
@@ -712,7 +1018,12 @@ def to_csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> str:
 
 def view_data(view: str, graph: GraphStore, named: dict[str, NamedQuery], lang: str = "fr", **filters: str | None) -> dict[str, Any]:
     """The data of one view by name, with its filters."""
-    builders: dict[str, Callable[..., dict[str, Any]]] = {"trace": trace_view, "timeline": timeline_view, "coverage": coverage_view}
+    builders: dict[str, Callable[..., dict[str, Any]]] = {
+        "trace": trace_view,
+        "timeline": timeline_view,
+        "coverage": coverage_view,
+        "map": map_view,
+    }
     if view not in builders:
         raise NotFound(f"no view '{view}'; the views are {', '.join(VIEWS)}")
     return builders[view](graph, named, lang, **{k: v for k, v in filters.items() if v})

@@ -1,11 +1,12 @@
-"""Pictures for papers: the relay trace, the timeline and the coverage matrix as SVG or PNG.
+"""Pictures for papers: the relay trace, the timeline, the coverage matrix and the territories map as SVG or PNG.
 
 Drawn with matplotlib's object API (``Figure`` + Agg canvas: no pyplot state, no display, safe
 in the server's threads) from the same view data as the browser (``relais.web.routes.views``), which comes
 from the named queries. In the SVG, text stays text (``svg.fonttype: none``) so it can be
 searched, edited and read aloud, and each drawn item is a group with an id: ``node-{kind}-{n}``
-for the trace, ``item-{n}`` for the timeline, ``cell-{x}-{y}`` for the matrix, linked to the
-resource's IRI.
+for the trace, ``item-{n}`` for the timeline, ``cell-{x}-{y}`` for the matrix,
+``territory-{level}-{code}`` for the map (``-paris`` for the enlarged copy of Paris and its
+suburbs), linked to the resource's IRI.
 """
 
 from __future__ import annotations
@@ -105,7 +106,15 @@ def figure_trace(data: dict[str, Any], lang: str) -> Figure:
         start, end = (x0 + width, y0), (x1, y1)
         mid = (start[0] + end[0]) / 2
         path = MplPath([start, (mid, y0), (mid, y1), end], [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4])
-        ax.add_patch(PathPatch(path, facecolor="none", edgecolor=colours[link["source"]], alpha=0.45, linewidth=2.2))
+        # a link Relais reads into the article (relais:derivation read) is dashed; a stated one is solid
+        read = link.get("derivation") == "read"
+        patch = PathPatch(
+            path, facecolor="none", edgecolor=colours[link["source"]], alpha=0.45, linewidth=2.2, linestyle=(0, (4, 3)) if read else "solid"
+        )
+        patch.set_gid(f"link-{'read' if read else 'stated'}-{len(ax.patches) + 1}")
+        ax.add_patch(patch)
+    if any(link.get("derivation") == "read" for link in data["links"]):
+        fig.text(0.01, 0.005, t["read_caption"], fontsize=8, color=MUTED, ha="left", va="bottom")
     titles = [t["space"], t["deliverable"], t["relay"], f"{t['target']} / {t['event']}"]
     for depth, title in enumerate(titles):
         ax.text(depth, -0.03, title, fontsize=10, fontweight="bold", color=MUTED, va="bottom")
@@ -374,7 +383,80 @@ def _shade(value: int, peak: int) -> tuple[float, float, float]:
     return (r, g, b)
 
 
-FIGURES = {"trace": figure_trace, "timeline": figure_timeline, "coverage": figure_coverage}
+# --- territories map --------------------------------------------------------------------------
+
+
+def _filters_line(data: dict[str, Any], lang: str) -> str:
+    """The filters in force, by their labels ("" when none)."""
+    t = words(lang)
+    labels = {o["id"]: o["label"] for key in ("phases", "volets", "actorTypes") for o in data["options"].get(key, [])}
+    shown = [f"{t[k]} = {labels.get(v, v)}" for k, v in data.get("filters", {}).items() if v]
+    return (f"{t['filtered']}{' : ' if lang != 'en' else ': '}" + ", ".join(shown)) if shown else ""
+
+
+def figure_map(data: dict[str, Any], lang: str) -> Figure:
+    """Régions and départements side by side, filled by their number of records (the same shapes,
+    insets and count classes as the page); national and territory-less records said below."""
+    from relais.views import geography
+    from relais.views.models import MAP_EMPTY
+
+    t = words(lang)
+    width, height = geography.WIDTH, geography.HEIGHT
+    fig = Figure(figsize=(13, 7.4), label=t["map"])
+    fig.suptitle(
+        wrap(f"{t['map']}: {t['count_map'].format(**data['counts'])}", 150, 2), x=0.01, y=0.985, ha="left", va="top", fontsize=11, color=INK
+    )
+    notes = [t["national_note"].format(**data["national"]), t["unlocated_note"].format(**data["unlocated"]), _filters_line(data, lang)]
+    fig.text(0.01, 0.905, wrap(" ".join(n for n in notes if n), 190, 2), fontsize=8.5, color=MUTED, va="top")
+    source = geography.SOURCE
+    credit = (
+        f"{t['geometry_source']}: {source['title']}, {source['url']} ({source['version'][:7]}), {source['licence']}; "
+        f"{source['changes_' + ('en' if lang == 'en' else 'fr')]}."
+    )
+    fig.text(0.01, 0.008, wrap(credit, 210, 2), fontsize=6.5, color=MUTED, va="bottom")
+    by_key = {(e["level"], e["code"]): e for e in data["territories"]}
+    names = {e["code"]: e["label"] for e in data["territories"] if e["level"] == "departement"}
+    for k, level in enumerate(geography.LEVELS):
+        ax = fig.add_axes((0.01 + k * 0.5, 0.13, 0.47, 0.72))
+        ax.set_xlim(0, width)
+        ax.set_ylim(height, 0)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        ax.set_title(t["regions"] if level == "region" else t["departements"], loc="left", fontsize=11, color=INK, fontweight="bold")
+        for inset in geography.insets(level):
+            ax.add_patch(Rectangle((inset.x, inset.y), inset.width, inset.height, facecolor="none", edgecolor=LINE, linewidth=0.8))
+            ax.text(inset.x + 4, inset.y + 11, geography.caption(inset.place, names, lang), fontsize=6, color=MUTED)
+        for shape in geography.shapes(level):
+            entry = by_key.get((level, shape.code))
+            if entry is None:
+                continue
+            vertices = [p for ring in shape.rings for p in (*ring, ring[0])]
+            codes = [c for ring in shape.rings for c in (MplPath.MOVETO, *[MplPath.LINETO] * (len(ring) - 1), MplPath.CLOSEPOLY)]
+            patch = PathPatch(
+                MplPath(vertices, codes), facecolor=entry["colour"], edgecolor="white", linewidth=0.6 if level == "region" else 0.3
+            )
+            patch.set_gid(f"territory-{level}-{shape.code}" + ("-paris" if shape.place == "paris" else ""))
+            patch.set_url(entry["id"])
+            ax.add_patch(patch)
+        scale = data["scale"][level]
+        handles = [Patch(facecolor=MAP_EMPTY, edgecolor=LINE, label="0")]
+        handles += [Patch(color=c["colour"], label=f"{c['from']}" + (f"–{c['to']}" if c["to"] != c["from"] else "")) for c in scale]
+        ax.legend(
+            handles=handles,
+            title=t["legend"],
+            loc="upper left",
+            bbox_to_anchor=(0.0, 0.0),
+            ncols=len(handles),
+            frameon=False,
+            fontsize=8,
+            title_fontsize=8,
+            handlelength=1.6,
+            columnspacing=0.8,
+        )
+    return fig
+
+
+FIGURES = {"trace": figure_trace, "timeline": figure_timeline, "coverage": figure_coverage, "map": figure_map}
 # rc_context swaps matplotlib's global settings: one picture at a time (the server draws in threads).
 _DRAWING = threading.Lock()
 
@@ -387,5 +469,6 @@ def render(view: str, data: dict[str, Any], fmt: str, lang: str = "fr") -> bytes
             "trace": lambda: words(lang)["count_trace"].format(**data["counts"]),
             "timeline": lambda: f"{data['counts']['items']} items",
             "coverage": lambda: words(lang)["count_coverage"].format(**data["counts"]),
+            "map": lambda: words(lang)["count_map"].format(**data["counts"]),
         }[view]()
         return _finish(fig, fmt, summary)

@@ -27,6 +27,7 @@ from relais.observability import Metrics, ObservabilityMiddleware
 from relais.sparql.execution import QueryRunner
 from relais.sparql.protocol import GRAPH_FORMATS, Format, negotiate
 from relais.sparql.updates import ShapeViolation, UpdateGate
+from relais.web.fast_path import LookupFastPath
 from relais.web.middleware import HTML_CSP, add_http_limits
 from relais.web.pages import STATIC_DIR
 from relais.web.routes import domain as domain_api
@@ -92,6 +93,8 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
     def shape_violation(request: Request, exc: ShapeViolation) -> Any:
         return violation_response(exc, request.headers.get("accept"))
 
+    # Innermost (added first): lookups skip routing, not ids, metrics, logs or headers.
+    app.add_middleware(LookupFastPath, graph=graph, settings=settings)
     app.state.metrics = Metrics()
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
 

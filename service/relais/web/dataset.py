@@ -23,11 +23,30 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from relais import __version__
 from relais.graph.store import GraphStore
-from relais.vocab import CATALOG_IRI, DATASET_IRI, GRAPH_BASE, ID_BASE, ONTOLOGY_IRI, ONTOLOGY_NS, PREFIXES
+from relais.vocab import CATALOG_IRI, DATASET_IRI, GRAPH_BASE, ID_BASE, ONTOLOGY_IRI, ONTOLOGY_NS, PREFIXES, dataset_version_iri
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+DCAT3 = Namespace(str(DCAT))  # DCAT 3's versioning terms, which rdflib's closed DCAT namespace lacks
+PAV = Namespace("http://purl.org/pav/")
+OWL_VERSION_IRI = URIRef("http://www.w3.org/2002/07/owl#versionIRI")
+# What a version shares with the dataset it is a version of.
+VERSION_SHARES = {
+    DCTERMS.description,
+    DCTERMS.publisher,
+    DCTERMS.creator,
+    DCTERMS.rights,
+    DCTERMS.spatial,
+    DCTERMS.temporal,
+    DCTERMS.language,
+    DCTERMS.conformsTo,
+    DCAT.theme,
+    DCAT.keyword,
+    VOID.triples,
+    VOID.entities,
+    VOID.sparqlEndpoint,
+}
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "http://www.iana.org/assignments/media-types/"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -74,15 +93,16 @@ class DumpFile:
 class Dumps:
     """Dump files of the store, made lazily and cached while the store does not change."""
 
-    def __init__(self, graph: GraphStore) -> None:
+    def __init__(self, graph: GraphStore, *, canonical: bool = False) -> None:
         self.graph = graph
+        self.canonical = canonical  # sorted statements, RDFC-1.0 blank nodes: the same bytes for the same data (releases)
         self._lock = threading.Lock()
         self._state: str | None = None
         self._files: dict[str, DumpFile] = {}
 
     def _dump(self, fmt: RdfFormat) -> bytes:
         out = io.BytesIO()
-        self.graph.dump(out, fmt)
+        self.graph.dump(out, fmt, canonical=self.canonical)
         return out.getvalue()
 
     def file(self, extension: str) -> DumpFile:
@@ -191,8 +211,23 @@ def _linksets(graph: GraphStore, g: Graph, dataset: URIRef) -> None:
         g.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
 
 
-def dataset_description(graph: GraphStore, dumps: Dumps, base_url: str) -> Graph:
-    """VoID and DCAT 3 / DCAT-AP description of the graph, its named graphs, dumps and endpoint."""
+def dataset_description(
+    graph: GraphStore,
+    dumps: Dumps,
+    base_url: str,
+    *,
+    version: str = __version__,
+    release_url: str | None = None,
+    released: date | None = None,
+    previous_version: str | None = None,
+    files_url: str | None = None,
+) -> Graph:
+    """VoID and DCAT 3 / DCAT-AP description of the graph, its named graphs, dumps, endpoint and version.
+
+    ``release_url`` is where the version's release is published. ``relais release`` also gives
+    ``released`` (its date), ``previous_version`` and ``files_url`` (where its dump files are,
+    instead of the server's ``/dumps``); its distributions are then the version's own.
+    """
     base_url = base_url.rstrip("/")
     stats = statistics(graph)
     g = Graph()
@@ -203,6 +238,7 @@ def dataset_description(graph: GraphStore, dumps: Dumps, base_url: str) -> Graph
         "foaf": FOAF,
         "spdx": SPDX,
         "sd": SD,
+        "pav": PAV,
         "xsd": XSD,
         "rdfs": RDFS,
     }.items():
@@ -213,7 +249,8 @@ def dataset_description(graph: GraphStore, dumps: Dumps, base_url: str) -> Graph
     publisher = URIRef(DATASET_IRI + "#publisher")
     service = URIRef(DATASET_IRI + "#sparql-service")
     period = URIRef(DATASET_IRI + "#period-2020")
-    today = Literal(date.today().isoformat(), datatype=XSD.date)
+    today = Literal((released or date.today()).isoformat(), datatype=XSD.date)
+    version_node = URIRef(dataset_version_iri(version))
 
     g.add((catalog, RDF.type, DCAT.Catalog))
     g.add((catalog, DCTERMS.title, Literal("Catalogue Relais", lang="fr")))
@@ -306,6 +343,25 @@ def dataset_description(graph: GraphStore, dumps: Dumps, base_url: str) -> Graph
     ):
         g.add((dataset, DCAT.keyword, Literal(word, lang=lang)))
 
+    # The version (DCAT 3 versioning, PAV): served, it is the current one; released, a dated one.
+    g.add((dataset, DCAT3.version, Literal(version)))
+    g.add((dataset, OWL_VERSION_IRI, version_node))
+    g.add((dataset, DCAT3.hasVersion, version_node))
+    g.add((dataset, DCAT3.hasCurrentVersion, version_node))
+    g.add((version_node, RDF.type, DCAT.Dataset))
+    g.add((version_node, DCAT3.isVersionOf, dataset))
+    g.add((version_node, DCTERMS.isVersionOf, dataset))
+    g.add((version_node, DCAT3.version, Literal(version)))
+    g.add((version_node, PAV.version, Literal(version)))
+    g.add((version_node, DCTERMS.license, LICENSE))
+    if released is not None:
+        g.add((version_node, DCTERMS.issued, today))
+    if previous_version is not None:
+        g.add((version_node, DCAT3.previousVersion, URIRef(dataset_version_iri(previous_version))))
+        g.add((version_node, PAV.previousVersion, URIRef(dataset_version_iri(previous_version))))
+    if release_url is not None:
+        g.add((version_node, DCAT.landingPage, URIRef(release_url)))
+
     # VoID statistics and access
     g.add((dataset, VOID.triples, Literal(stats["triples"], datatype=XSD.integer)))
     g.add((dataset, VOID.entities, Literal(stats["entities"], datatype=XSD.integer)))
@@ -340,13 +396,16 @@ def dataset_description(graph: GraphStore, dumps: Dumps, base_url: str) -> Graph
             g.add((subset, DCTERMS.description, Literal(value, lang=lang or None)))
 
     # Distributions: the dumps, then the endpoint as an access service.
+    node_base = str(version_node) if files_url is not None else DATASET_IRI
     for dump in dumps.all():
         fmt = dump.format
-        dist = URIRef(f"{DATASET_IRI}#dump-{fmt.extension}")
-        url = URIRef(f"{base_url}/dumps/{dump.name}")
-        checksum = URIRef(f"{DATASET_IRI}#dump-{fmt.extension}-sha256")
+        dist = URIRef(f"{node_base}#dump-{fmt.extension}")
+        url = URIRef(f"{files_url}{dump.name}" if files_url is not None else f"{base_url}/dumps/{dump.name}")
+        checksum = URIRef(f"{node_base}#dump-{fmt.extension}-sha256")
         g.add((dataset, DCAT.distribution, dist))
         g.add((dataset, VOID.dataDump, url))
+        g.add((version_node, DCAT.distribution, dist))
+        g.add((version_node, VOID.dataDump, url))
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCTERMS.title, Literal(f"Relais — {fmt.label}", lang="en")))
         g.add((dist, DCTERMS.title, Literal(f"Relais — export {fmt.extension}", lang="fr")))
@@ -381,6 +440,14 @@ def dataset_description(graph: GraphStore, dumps: Dumps, base_url: str) -> Graph
     g.add((service, DCTERMS.publisher, publisher))
     g.add((service, DCTERMS.license, LICENSE))
     g.add((service, SD.endpoint, URIRef(base_url + "/sparql")))
+
+    # The version is a dataset too (DCAT 3 versioning): the dataset's description, with its own titles.
+    for predicate, shared in list(g.predicate_objects(dataset)):
+        if predicate in VERSION_SHARES:
+            g.add((version_node, predicate, shared))
+    for title in list(g.objects(dataset, DCTERMS.title)):
+        if isinstance(title, Literal):
+            g.add((version_node, DCTERMS.title, Literal(f"{title} — version {version}", lang=title.language)))
     return g
 
 
@@ -418,7 +485,11 @@ def description_view(g: Graph) -> dict[str, Any]:
             }
         )
     period = g.value(dataset, DCTERMS.temporal)
+    version_node = g.value(dataset, DCAT3.hasCurrentVersion)
     return {
+        "version": str(g.value(dataset, DCAT3.version) or ""),
+        "version_iri": str(version_node or ""),
+        "release_url": str(g.value(version_node, DCAT.landingPage) or "") if version_node is not None else "",
         "titles": by_lang(dataset, DCTERMS.title),
         "descriptions": by_lang(dataset, DCTERMS.description),
         "keywords": sorted((str(k), k.language or "") for k in g.objects(dataset, DCAT.keyword) if isinstance(k, Literal)),

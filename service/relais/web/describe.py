@@ -34,6 +34,12 @@ LINK_METHOD = NamedNode(RELAIS + "linkMethod")
 QUOTED_FROM = NamedNode(PROV + "wasQuotedFrom")
 SOURCE = NamedNode("http://purl.org/dc/terms/source")
 COMMENT = NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+DERIVATION = NamedNode(RELAIS + "derivation")
+READING = NamedNode(RELAIS + "reading")
+EXCERPT = NamedNode(RELAIS + "excerpt")
+SCHEMA_URL = NamedNode("https://schema.org/url")
+# relais:derivation values, as the pages name them
+MODES = {ID_BASE + "derivation/stated": "stated", ID_BASE + "derivation/read": "read"}
 ILLUSTRATIVE_GRAPH = GRAPH_BASE + "illustrative"
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
 
@@ -174,6 +180,20 @@ def provenance_index(store: Store, iri: NamedNode, labeller: Labeller) -> dict[t
             entry["quote_lang"] = quote.language if isinstance(quote, Literal) else None
         if values[QUOTED_FROM]:
             entry["quoted_from"] = labeller.link(values[QUOTED_FROM][0])
+            # the quoted document's web address, so that a reader clicks from the quote to the article itself
+            urls = [
+                q.object.value
+                for q in store.quads_for_pattern(values[QUOTED_FROM][0], SCHEMA_URL, None, None)
+                if isinstance(q.object, NamedNode)
+            ]
+            if urls:
+                entry["quoted_from_url"] = urls[0]
+        if values[DERIVATION]:
+            entry["mode"] = MODES.get(values[DERIVATION][0].value, values[DERIVATION][0].value)
+        if values[READING]:
+            entry["reading"] = values[READING][0].value
+        if values[EXCERPT]:
+            entry["excerpt"] = values[EXCERPT][0].value
         if values[SOURCE]:
             entry["sources"] = [labeller.link(v) for v in values[SOURCE]]
         evidence = values[EVIDENCE] or values[LINK_EVIDENCE]

@@ -1,7 +1,9 @@
 """The SPARQL query editor: YASGUI (vendored from npm, MIT) with the project's prefixes and named queries.
 
 The assets ship inside the package (static/editor/), so the editor works offline; YASGUI's
-network autocompleters (prefix.cc, LOV) are switched off for the same reason.
+network autocompleters (prefix.cc, LOV) are switched off for the same reason, and
+completion.js completes classes, properties and prefixes from this server's
+/sparql/schema.json instead (see schema_doc.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ ASSETS = {
     "yasgui.min.js": "text/javascript; charset=utf-8",
     "yasgui.min.css": "text/css; charset=utf-8",
     "editor.js": "text/javascript; charset=utf-8",
+    "completion.js": "text/javascript; charset=utf-8",
     "YASGUI-LICENSE.txt": "text/plain; charset=utf-8",
 }
 _PREFIX = re.compile(r"^\s*@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]+)>", re.IGNORECASE | re.MULTILINE)
@@ -108,6 +111,7 @@ def page(
         "starter": initial or _starter_query(prefixes),
         "shared": initial is not None,
         "base": base,
+        "schema": f"{base}sparql/schema.json",  # what the completion (completion.js) suggests from
     }
     items = (
         "\n".join(
@@ -136,6 +140,11 @@ def page(
   aside li span {{ display: block; color: #555; }}
   button.example {{ font: inherit; font-weight: 600; background: none; border: none; padding: 0; color: #0645ad; cursor: pointer; text-align: left; }}
   main {{ flex: 1; min-width: 0; }}
+  .CodeMirror-hints li.relais-hint {{ display: flex; gap: 0.6em; align-items: baseline; max-width: 44rem; }}
+  .relais-hint-name {{ font-weight: 600; }}
+  .relais-hint-label {{ color: #444; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }}
+  .relais-hint-count {{ margin-left: auto; color: #777; font-size: 0.85em; white-space: nowrap; }}
+  li.CodeMirror-hint-active .relais-hint-label, li.CodeMirror-hint-active .relais-hint-count {{ color: inherit; }}
 </style>
 </head>
 <body>
@@ -151,6 +160,7 @@ def page(
 <main><div id="yasgui"></div></main>
 <script id="relais-config" type="application/json">{config_json}</script>
 <script src="{base}sparql/editor/yasgui.min.js"></script>
+<script src="{base}sparql/editor/completion.js"></script>
 <script src="{base}sparql/editor/editor.js"></script>
 </body>
 </html>

@@ -141,8 +141,12 @@ def build_router(domain: Domain) -> APIRouter:
         head = one_deliverable(deliverable_id, lang)
         links = domain.rows("deliverable-trace", {"deliverable": head["deliverable"]["id"]}, lang)
         relays: dict[str, dict[str, Any]] = {}
+        event_dates: dict[str, Any] = {}
         for link in links:
             if link["step"] == 1:
+                continue
+            if link["step"] == 4:  # an event's date, which is its relays' date (one date per event)
+                event_dates[link["from"]["id"]] = link["to"]
                 continue
             relay = relays.setdefault(link["from"]["id"], {"relay": link["from"], "sources": []})
             prop = link["link"]["id"].rsplit("#", 1)[-1]
@@ -156,6 +160,10 @@ def build_router(domain: Domain) -> APIRouter:
             }
             if source not in relay["sources"]:
                 relay["sources"].append(source)
+        for relay in relays.values():
+            event = relay.get("atEvent")
+            if isinstance(event, dict) and event.get("id") in event_dates:
+                relay.setdefault("date", event_dates[event["id"]])
         return {**head, "links": links, "relays": list(relays.values())}
 
     @router.get("/trace", summary="Which deliverables reach an organisation, and by which paths")

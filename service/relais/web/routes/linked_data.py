@@ -331,7 +331,8 @@ def dataset(request: Request) -> Response:
     """
     machine_first = request.url.path == "/.well-known/void"
     fmt = _choose(request, default=TURTLE if machine_first else HTML)
-    description = dataset_description(_graph(request), dumps_of(request), base_url(request))
+    settings = request.app.state.settings
+    description = dataset_description(_graph(request), dumps_of(request), base_url(request), release_url=settings.release_url)
     if fmt is HTML:
         alternates = _alternates(request.url.path)
         return html_page(
@@ -341,6 +342,7 @@ def dataset(request: Request) -> Response:
             alternates=alternates,
             dataset_iri=DATASET_IRI,
             catalog_iri=CATALOG_IRI,
+            data_version=_graph(request).data_version,
         )
     if fmt is JSONLD:
         body = description.serialize(format="json-ld", auto_compact=True).encode("utf-8")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -36,6 +37,7 @@ from relais.sparql.protocol import (
 )
 from relais.web import editor
 from relais.web.pages import public_base
+from relais.web.schema_doc import SchemaDocuments
 from relais.web.shared_queries import ShareStore
 
 log = logging.getLogger(__name__)
@@ -43,11 +45,6 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["SPARQL"])
 
 HTML = Format("html", "text/html")
-TEXT_TYPES = ("text/", "application/sparql-results+json", "application/sparql-results+xml", "application/ld+json")
-
-
-def _content_type(fmt: Format) -> str:
-    return fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith(TEXT_TYPES) else "")
 
 
 class StreamedResult(Response):
@@ -59,7 +56,7 @@ class StreamedResult(Response):
         self.pending = pending
         self.fmt = head.fmt
         self.first = first
-        self.raw_headers = [(b"content-type", _content_type(head.fmt).encode()), (b"vary", b"Accept")]
+        self.raw_headers = [(b"content-type", head.fmt.content_type.encode()), (b"vary", b"Accept")]
         self.raw_headers += [(k.lower().encode(), v.encode()) for k, v in head.headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -106,7 +103,8 @@ class StreamedResult(Response):
 
 async def _run_query(request: Request, operation: QueryRequest) -> Response:
     runner: QueryRunner = request.app.state.query_runner
-    job = runner.start(operation, request.headers.get("accept"))
+    client = request.client.host if request.client else ""  # the heavy queue's per-client share
+    job = runner.start(operation, request.headers.get("accept"), client)
     kind, value = await job.next()
     if kind == "error":
         raise value
@@ -121,7 +119,7 @@ async def _run_query(request: Request, operation: QueryRequest) -> Response:
     pending = job.queue.get_nowait() if not job.queue.empty() else None
     if pending is not None and pending[0] == "end":
         # A small result is complete already: a plain response, no streaming machinery.
-        return Response(first, headers={"Vary": "Accept", **head.headers}, media_type=_content_type(head.fmt))
+        return Response(first, headers={"Vary": "Accept", **head.headers}, media_type=head.fmt.content_type)
     return StreamedResult(job, head, first, pending)
 
 
@@ -157,7 +155,7 @@ def _describe_or_edit(request: Request) -> Response:
         _endpoint_url(request), graph.named_graphs(), update_enabled=bool(request.app.state.settings.update_tokens)
     )
     body = serialize_triples(triples, fmt, {"sd": SD, "formats": "http://www.w3.org/ns/formats/"})
-    return Response(body, media_type=_content_type(fmt), headers={"Vary": "Accept"})
+    return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
 async def _handle(request: Request) -> Response:
@@ -198,6 +196,49 @@ async def sparql_get(request: Request) -> Response:
 )
 async def sparql_post(request: Request) -> Response:
     return await _handle(request)
+
+
+_SCHEMA_LOCK = threading.Lock()
+
+
+def _schema_documents(request: Request) -> SchemaDocuments:
+    """The app's schema documents, made on first use; the update gate's accepted count is the change count."""
+    state = request.app.state
+    with _SCHEMA_LOCK:
+        documents: SchemaDocuments | None = getattr(state, "schema_documents", None)
+        if documents is None:
+            gate, metrics = state.update_gate, state.metrics
+            documents = SchemaDocuments(state.graph, lambda: metrics.counters.get("updates_accepted", 0), gate.lock)
+            state.schema_documents = documents
+        return documents
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 If-None-Match: ``*`` or any listed tag, weak or strong, equal to ``etag``."""
+    if if_none_match is None:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+@router.get(
+    "/sparql/schema.json",
+    summary="The graph's schema for the editor's completion",
+    description="The classes the graph uses (IRI, CURIE, fr/en labels, instance count), for each class the "
+    "properties its instances have (by key into `properties`, with subject and triple counts), every property "
+    "(IRI, CURIE, labels, counts) and the project's prefixes. Built once per state of the data; `ETag` is the "
+    "data version and a digest of the document, so `If-None-Match` answers 304 until the data changes.",
+    responses={200: {"content": {"application/json": {}}}, 304: {"description": "Not modified"}},
+)
+def sparql_schema(request: Request) -> Response:
+    accept = request.headers.get("accept")
+    if accept and not any(m.split(";")[0].strip() in ("application/json", "application/*", "*/*") for m in accept.lower().split(",")):
+        raise NotAcceptable("/sparql/schema.json is JSON only: ask for application/json (or send no Accept header)")
+    document = _schema_documents(request).current()
+    headers = {"ETag": document.etag, "Cache-Control": "no-cache"}
+    if _matches(request.headers.get("if-none-match"), document.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(document.body, media_type="application/json", headers=headers)
 
 
 @router.get("/sparql/editor/{name}", include_in_schema=False)

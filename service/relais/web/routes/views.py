@@ -1,4 +1,4 @@
-"""The /views routes: the relay trace, timeline and coverage matrix as HTML, JSON, CSV, SVG and PNG."""
+"""The /views routes: the relay trace, timeline, coverage matrix and territories map as HTML, JSON, CSV, SVG and PNG."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from relais.graph.store import GraphStore
 from relais.named_queries.catalog import NamedQuery
-from relais.views.models import VIEW_QUERIES, VIEWS, Lang, flat_rows, to_csv, view_data, words
+from relais.views import geography
+from relais.views.models import MAP_EMPTY, VIEW_QUERIES, VIEWS, Lang, flat_rows, to_csv, view_data, words
 from relais.web.pages import render as render_page
 
 
@@ -37,6 +38,24 @@ def _query_string(lang: str, filters: dict[str, Any]) -> str:
     return urlencode(params)
 
 
+def map_context(data: dict[str, Any], lang: str) -> dict[str, Any]:
+    """What the map page draws besides its data: each panel's shapes (with their territory) and insets, and the base map's source."""
+    by_key = {(t["level"], t["code"]): t for t in data["territories"]}
+    names = {t["code"]: t["label"] for t in data["territories"] if t["level"] == "departement"}
+    panels = []
+    for level in geography.LEVELS:
+        shapes = [(shape, by_key[(level, shape.code)]) for shape in geography.shapes(level) if (level, shape.code) in by_key]
+        boxes = [(inset, geography.caption(inset.place, names, lang)) for inset in geography.insets(level)]
+        panels.append({"level": level, "shapes": shapes, "insets": boxes, "scale": data["scale"][level]})
+    return {
+        "panels": panels,
+        "geometry": geography.SOURCE,
+        "map_size": (geography.WIDTH, geography.HEIGHT),
+        "territory_labels": {t["id"]: t["label"] for t in data["territories"]},
+        "map_empty": MAP_EMPTY,
+    }
+
+
 def build_router(graph: GraphStore, named: dict[str, NamedQuery]) -> APIRouter:
     """The /views routes: an index, and for each view its HTML page, JSON, CSV, SVG and PNG."""
     router = APIRouter(prefix="/views", tags=["Views"])
@@ -56,12 +75,17 @@ def build_router(graph: GraphStore, named: dict[str, NamedQuery]) -> APIRouter:
         return {"phase": p.get("phase") or None, "volet": p.get("volet") or None, "actor_type": p.get("actor_type") or None}
 
     def public_filters(view: str, request: Request) -> dict[str, str]:
-        keys = {"trace": ("space", "target", "from", "to"), "timeline": ("kind",), "coverage": ("phase", "volet", "actor_type")}[view]
+        keys = {
+            "trace": ("space", "target", "from", "to"),
+            "timeline": ("kind",),
+            "coverage": ("phase", "volet", "actor_type"),
+            "map": ("phase", "volet", "actor_type"),
+        }[view]
         return {k: request.query_params[k] for k in keys if request.query_params.get(k)}
 
-    @router.get("", response_class=HTMLResponse, summary="The views: relay trace, timeline, coverage matrix")
+    @router.get("", response_class=HTMLResponse, summary="The views: relay trace, timeline, coverage matrix, territories map")
     def index(lang: Lang = lang_query) -> HTMLResponse:
-        """Links to the three pictures, their data and their downloads."""
+        """Links to the pictures, their data and their downloads."""
         return HTMLResponse(
             render(
                 "index.html",
@@ -90,6 +114,7 @@ def build_router(graph: GraphStore, named: dict[str, NamedQuery]) -> APIRouter:
                 other_lang_qs=_query_string(other, public_filters(view, request)),
                 other_lang=other,
                 views=VIEWS,
+                **(map_context(data, lang) if view == "map" else {}),
             )
             return HTMLResponse(html)
 

@@ -6,11 +6,14 @@
   var base = config.base || "";
   var endpoint = new URL(base + "sparql", document.baseURI).href;
   document.getElementById("endpoint-url").textContent = endpoint;
-  // Offline: prefixes come from this server (the project's own), and the LOV-based property and
-  // class autocompleters, which need the network, are left out.
+  // Offline: the LOV-based property and class autocompleters, which need the network, are left
+  // out; completion.js completes prefixes, classes and properties from this server's schema.json.
   var prefixApi = new URL(base + "sparql/editor/prefixes.json", document.baseURI).href;
+  var completion = window.relaisCompletion;
+  var completers = ["variables"].concat(completion ? completion.names : ["prefixes"]);
+  if (completion) completion.load(new URL(config.schema || base + "sparql/schema.json", document.baseURI).href);
   Yasgui.Yasqe.defaults.prefixCcApi = prefixApi;
-  Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
+  Yasgui.Yasqe.defaults.autocompleters = completers;
   window.yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
@@ -19,7 +22,7 @@
     yasqe: {
       value: config.starter,
       prefixCcApi: prefixApi,
-      autocompleters: ["prefixes", "variables"],
+      autocompleters: completers,
     },
   });
   var tab = window.yasgui.getTab();

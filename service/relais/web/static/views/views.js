@@ -43,7 +43,10 @@
       tooltip: {
         trigger: "item", confine: true,
         formatter: function (p) {
-          if (p.dataType === "edge") return "";
+          if (p.dataType === "edge") {
+            if (p.data.derivation !== "read") return "";
+            return "<b>" + esc(FR ? "lu par Relais" : "read by Relais") + "</b><br>" + esc(p.data.reading);
+          }
           var d = p.data;
           return "<b>" + esc(d.kindLabel) + "</b><br>" + esc(d.label_) + (d.date ? "<br>" + esc(day(d.date)) : "");
         },
@@ -54,7 +57,13 @@
       series: [{
         type: "sankey", left: 10, right: right, top: 28, bottom: 10, nodeWidth: 18, nodeGap: 14, nodeAlign: "left",
         layoutIterations: 64, draggable: false, data: nodes,
-        links: data.links.map(function (l) { return { source: l.source, target: l.target, value: 1 }; }),
+        // a deliverable -> relay link that Relais reads into the article (derivation "read") is outlined dashed
+        // (sankey links are filled bands: their border, not a line, carries the dash)
+        links: data.links.map(function (l) {
+          var link = { source: l.source, target: l.target, value: 1, derivation: l.derivation || "stated", reading: l.reading || "" };
+          if (link.derivation === "read") link.lineStyle = { borderType: "dashed", borderWidth: 1.5, borderColor: "#8a4b00", opacity: 0.22 };
+          return link;
+        }),
         emphasis: { focus: "adjacency" },
         lineStyle: { color: "source", opacity: 0.35, curveness: 0.5 },
         label: {

@@ -1,0 +1,125 @@
+"""A lean path for the commonest SPARQL request: a lookup, answered without FastAPI's routing.
+
+``GET /sparql?query=SELECT ?p ?o WHERE { <s> ?p ?o }`` is most of what a linked-data client or a
+crawler sends. The general path gives each query a worker thread, an asyncio queue and FastAPI's
+routing and dependency machinery: about 1 ms a request, most of it not the store's. A lookup of
+one triple pattern with a fixed subject (or a small LIMIT) is bounded by its subject's degree and
+never computes before streaming, so it is evaluated and serialised here, in the event loop's
+thread, in one call into pyoxigraph.
+
+Everything around it stays: this middleware sits inside the request-id, metrics, access-log,
+security-header and CORS middleware, so the response carries the same headers and is counted and
+logged under the ``/sparql`` route like any other. Anything else (another parameter, a dataset,
+an update, a larger pattern, a browser, an error) goes down the general path untouched, so error
+messages have one source.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qsl
+
+from pyoxigraph import QueryBoolean, QuerySolutions, Store
+
+from relais.config import Settings
+from relais.errors import RelaisError
+from relais.graph.store import GraphStore
+from relais.sparql.isolation import shape_of
+from relais.sparql.protocol import RESULT_FORMATS, RESULT_MEDIA_ALIASES, Format, check_xml, negotiate
+
+MAX_LENGTH = 2000  # longer queries take the general path (and its size and nesting checks)
+MAX_LIMIT = 1000  # a variable subject is fast-pathed only under a LIMIT this small
+_FIXED_SUBJECT = re.compile(r"^\s*(?:<|[A-Za-z][\w.-]*:|:)")  # an IRI or a prefixed name (its IRI is blanked)
+_LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*$", re.IGNORECASE)
+
+
+class SparqlRoute:
+    """What the observability middleware reads to label the request: the /sparql route."""
+
+    path = "/sparql"
+
+
+def is_fast_lookup(query: str) -> bool:
+    """One triple pattern, no dataset clause, a fixed subject or a LIMIT of at most 1000.
+
+    >>> is_fast_lookup("SELECT ?p ?o WHERE { <http://e/s> ?p ?o }"), is_fast_lookup("ASK { ?s ?p ?o } LIMIT 1")
+    (True, True)
+    >>> is_fast_lookup("SELECT * WHERE { ?s ?p ?o }"), is_fast_lookup("SELECT * WHERE { <http://e/s> ?p ?o . ?o ?q ?r }")
+    (False, False)
+    >>> is_fast_lookup("CONSTRUCT WHERE { <http://e/s> ?p ?o }"), is_fast_lookup("SELECT * FROM <http://g> { <http://e/s> ?p ?o }")
+    (False, False)
+    """
+    if len(query) > MAX_LENGTH:
+        return False
+    shape = shape_of(query)
+    form = next((w for w in shape.words if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
+    if form not in ("SELECT", "ASK") or "FROM" in shape.words or shape.needs_isolation():
+        return False
+    body = shape.body
+    if body.strip().rstrip(".").count(".") or ";" in body or "," in body:
+        return False
+    if _FIXED_SUBJECT.match(query[shape.text.find("{") + 1 :]):
+        return True
+    limit = _LIMIT.search(shape.text[shape.text.rfind("}") + 1 :])
+    return limit is not None and int(limit.group(1)) <= MAX_LIMIT
+
+
+@lru_cache(maxsize=64)
+def _results_format(accept: str | None) -> Format:
+    """Accept parsed once per distinct header (clients send the same few), not once per request."""
+    return negotiate(accept, RESULT_FORMATS, RESULT_MEDIA_ALIASES)
+
+
+class LookupFastPath:
+    """ASGI middleware: answer fast lookups on an embedded store, pass every other request on."""
+
+    def __init__(self, app: Any, graph: GraphStore, settings: Settings) -> None:
+        self.app = app
+        self.store = graph.store if isinstance(graph.store, Store) else None
+        self.settings = settings
+        self.enabled = self.store is not None and settings.row_limit is None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        answer = self._answer(scope) if self.enabled and scope["type"] == "http" else None
+        if answer is None:
+            await self.app(scope, receive, send)
+            return
+        content_type, body = answer
+        scope["route"] = SparqlRoute  # labelled like the general path in metrics and logs
+        headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), (b"vary", b"Accept")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def _answer(self, scope: dict[str, Any]) -> tuple[bytes, bytes] | None:
+        """The response's content type and body, or None to let the general path answer."""
+        if scope["path"] != "/sparql" or scope["method"] not in ("GET", "HEAD") or scope["method"] == "HEAD":
+            return None
+        params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        if len(params) != 1 or params[0][0] != "query":
+            return None
+        query = params[0][1]
+        accept = None
+        for name, value in scope.get("headers") or ():
+            if name == b"accept":
+                accept = value.decode("latin-1")
+        if accept is not None and "html" in accept:
+            return None
+        try:
+            # A short query of one group nested at most twice is within every parse limit.
+            if not is_fast_lookup(query):
+                return None
+            fmt = _results_format(accept)
+            assert self.store is not None and fmt.results is not None
+            result = self.store.query(query, use_default_graph_as_union=True, base_iri=self.settings.sparql_base_iri)
+        except (RelaisError, SyntaxError, OSError, ValueError):
+            return None  # the general path gives the error its full message
+        if not isinstance(result, QuerySolutions | QueryBoolean):
+            return None
+        body = result.serialize(format=fmt.results) or b""
+        try:
+            check_xml(fmt, body)  # XML 1.0 cannot carry U+0000: the general path says so (406)
+        except RelaisError:
+            return None
+        return fmt.content_type.encode(), body
