@@ -52,3 +52,11 @@ def test_named_query_parameters_take_slugs_like_the_api() -> None:
     space = app.get("/queries/relay-trace?space=investisseurs-societaux").json()
     full = app.get("/queries/relay-trace?space=https://w3id.org/relais/id/dialogue-space/investisseurs-societaux").json()
     assert space == full and 0 < len(space) < len(app.get("/queries/relay-trace").json())
+
+
+def test_named_query_parameters_take_the_projects_curies() -> None:
+    app = client()
+    by_curie = app.get("/queries/read-links?predicate=relais:carriesDeliverable").json()
+    by_iri = app.get("/queries/read-links?predicate=https://w3id.org/relais/ontology%23carriesDeliverable").json()
+    every_read = app.get("/queries/read-links").json()
+    assert by_curie == by_iri and 0 < len(by_curie) < len(every_read)

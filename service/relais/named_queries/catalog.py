@@ -62,11 +62,20 @@ class Parameter:
         'https://w3id.org/relais/id/phase/urgence'
         >>> Parameter("space", "__space_iri", False, "iri").bind("investisseurs-societaux").value
         'https://w3id.org/relais/id/dialogue-space/investisseurs-societaux'
+
+        A CURIE with one of the project's prefixes is expanded (``relais:Need`` is not an IRI of
+        scheme "relais": taken as one, it would silently match nothing).
+
+        >>> Parameter("predicate", "__predicate_iri", False, "iri").bind("relais:carriesDeliverable").value
+        'https://w3id.org/relais/ontology#carriesDeliverable'
         """
         try:
             if self.kind == "iri" and _SLUG_VALUE.match(raw):
                 kind = SLUG_KINDS.get(self.name, self.name.replace("_", "-"))
                 raw = f"{ID_BASE}{raw}" if "/" in raw else f"{ID_BASE}{kind}/{raw}"
+            prefix, _, local = raw.partition(":")
+            if self.kind == "iri" and prefix in PREFIXES and not local.startswith("//"):
+                raw = PREFIXES[prefix] + local
             if self.kind == "iri":
                 if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", raw):
                     raise ValueError("an absolute IRI such as https://w3id.org/relais/id/...")
