@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pyoxigraph import Literal
+
 from relais.errors import RelaisError
 from relais.graph.store import GraphStore
 
@@ -395,8 +397,8 @@ def _short(exc: BaseException) -> str:
 
 
 def _literal(text: str, lang: str = "") -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    return f'"{escaped}"' + (f"@{lang}" if lang else "")
+    """A literal in N-Triples / SPARQL syntax, escaped by pyoxigraph (the one escaper of the project)."""
+    return str(Literal(text, language=lang or None))
 
 
 def _iri(value: str) -> str:

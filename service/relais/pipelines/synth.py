@@ -43,7 +43,7 @@ programmes with start / end date            12/19 = 63 %, 3/19       63 %, 16 %
 deliverables per dialogue space             1:3 3:1                  same weights
 relays per dialogue space                   1:2 2:1 3:1              same weights
 deliverables carried per relay              0:1 1:4 3:2              same weights (0: a reason)
-relays with an event (and date) / target    4/7, 3/7                 4/7, 3/7
+relays with a dated event / a target        4/7, 3/7                 4/7, 3/7
 ==========================================  =======================  ===========================
 
 Output is streamed (N-Quads or N-Triples lines, written in chunks), so memory stays flat at any
@@ -61,6 +61,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+from pyoxigraph import Literal
 
 SYNTHETIC_GRAPH = "https://w3id.org/relais/graph/synthetic"
 SYNTHETIC_BASE = "https://w3id.org/relais/id/synthetic/"
@@ -240,7 +242,7 @@ def _lit(text: str, lang: str = "fr") -> str:
     >>> _lit('dit "oui"')
     '"dit \\\\"oui\\\\""@fr'
     """
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"@' + lang
+    return str(Literal(text, language=lang))  # pyoxigraph escapes
 
 
 def _typed(text: str, datatype: str) -> str:
@@ -545,8 +547,7 @@ class _Generator:
                 day += rng.randrange(20)
                 event = iri("event", f"b{b}-e{k}")
                 etype = EVENT_TYPES[rng.randrange(len(EVENT_TYPES))]
-                add(relay, P["atEvent"], event)
-                add(relay, P["date"], _DATES[day])
+                add(relay, P["atEvent"], event)  # the event carries the date (one date per event)
                 add(event, P["type"], C["Event"])
                 add(event, P["label"], _label(f"{etype} ({where}, événement {k + 1})"))
                 add(event, P["eventType"], _lit(etype))
