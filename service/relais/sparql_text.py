@@ -166,14 +166,15 @@ def explain_syntax_error(query: str, message: str, known_prefixes: dict[str, str
 
 
 def _hint(query: str, expected: str, known_prefixes: dict[str, str]) -> str:
-    if "Prefix not found" in expected:
-        declared = {m.group(1) or "" for m in _DECLARED.finditer(query)}
-        text = " ".join(t for _, t in scan(query) if t not in ("{", "}", "(", ")", "[", "]", "<iri>"))
-        unknown = [m.group(1) or "" for m in _PREFIXED.finditer(text) if (m.group(1) or "") not in declared]
-        if unknown:
-            name = unknown[0]
-            iri = known_prefixes.get(name)
-            return f"unknown prefix {name}: declare it with PREFIX {name}: <{iri or '...'}>"
+    # An undeclared prefix is always an error, whatever the parser expected at that point (in
+    # INSERT DATA pyoxigraph says "expected GRAPH"), so it is looked for first.
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(query)}
+    text = " ".join(t for _, t in scan(query) if t not in ("{", "}", "(", ")", "[", "]", "<iri>"))
+    unknown = [m.group(1) or "" for m in _PREFIXED.finditer(text) if (m.group(1) or "") not in declared]
+    if unknown:
+        name = unknown[0]
+        iri = known_prefixes.get(name)
+        return f"unknown prefix {name}: declare it with PREFIX {name}: <{iri or '...'}>"
     words = [t for _, t in scan(query) if t[:1].isalpha() and ":" not in t]
     for word in words:
         if word.upper() not in KEYWORDS:

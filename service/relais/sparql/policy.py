@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import re
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from rdflib.term import URIRef, Variable
 
 from relais.config import Settings
 from relais.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
+from relais.graph.shacl import RDFLIB_PARSE_LOCK
 from relais.sparql_text import IRIREF, keywords, nesting, scan, unescape_codepoints
 from relais.vocab import PREFIXES
 
@@ -139,9 +139,10 @@ def _services(tree: Any, prefixes: dict[str, str], base: str | None) -> list[str
     return found
 
 
-# rdflib's pyparsing grammar is not thread-safe: concurrent parses fail at random (measured under
-# load: "Param.postParse2() missing 1 required positional argument"). Parse one text at a time.
-_PARSER_LOCK = threading.Lock()
+# rdflib's pyparsing grammar is not thread-safe: one parse at a time in the whole process (the SHACL
+# validation's queries take the same lock). Only the texts that need rdflib take it: FROM / SERVICE
+# queries and updates other than INSERT DATA / DELETE DATA (is_data_update).
+_PARSER_LOCK = RDFLIB_PARSE_LOCK
 
 
 # A SERVICE keyword anywhere in the raw text, whatever a lexer makes of its surroundings: the policy
@@ -177,6 +178,50 @@ def check_limits(text: str, settings: Settings, what: str = "query") -> None:
         raise BadRequest(
             f"the {what} has {groups} {{ }} groups; the limit is {settings.max_query_groups} (RELAIS_MAX_QUERY_GROUPS): split it or use VALUES"
         )
+
+
+# The operations of SPARQL 1.1 Update other than INSERT DATA / DELETE DATA all need one of these
+# keywords (Modify and DELETE WHERE need WHERE; LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY are their
+# own; WITH and USING only come with WHERE). pyoxigraph accepts keywords glued together
+# ("DELETEWHERE", "CLEARALL"), so they are looked for inside words too.
+_NON_DATA_KEYWORD = re.compile(r"WHERE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH|USING|SERVICE", re.IGNORECASE)
+_DATA_KEYWORDS = re.compile(r"(?:PREFIX|BASE|INSERT|DELETE|DATA|GRAPH|A|TRUE|FALSE)+", re.IGNORECASE)
+_NUMBER = re.compile(r"[0-9][0-9.eE+-]*")
+# LOAD starts an operation (after ";", ">" or a space, never after a letter or digit): it is looked
+# for in the raw text, strings and comments included, whatever a lexer makes of them.
+_RAW_LOAD = re.compile(r"(?<![A-Za-z0-9_])load", re.IGNORECASE)
+
+
+def is_data_update(text: str) -> bool:
+    """True when the update can only be INSERT DATA / DELETE DATA operations (or a syntax error).
+
+    Decided without rdflib's parser (seconds per 100 KB): every bare word of the text must be a
+    keyword of the data operations, and LOAD and SERVICE may not appear in the raw text (strings
+    included), so no lexer mistake can let a network access through. A lexer mistake could only
+    send a data update to the slow path, or compute its change against fewer quads; that change is
+    still checked and validated like any other. Codepoint escapes (``\\u0057HERE``) take the slow path.
+
+    >>> is_data_update('PREFIX ex: <http://e/> INSERT DATA { GRAPH ex:g { ex:a ex:b "where?"@en, 3 } }')
+    True
+    >>> is_data_update("DELETE WHERE { ?s ?p ?o }"), is_data_update("INSERT DATA { <a:b> <a:c> 'x' } ; CLEARALL")
+    (False, False)
+    >>> is_data_update("INSERT DATA { <a:b> <a:c> 'LOAD <http://x/>' }"), is_data_update("ADD:a TO:b")
+    (False, False)
+    """
+    if unescape_codepoints(text) != text or _RAW_LOAD.search(IRIREF.sub(" ", text)) or mentions_service(text):
+        return False
+    for index, token in scan(text):
+        if token in ("{", "}", "(", ")", "[", "]", "<iri>") or (index > 0 and text[index - 1] == "@"):
+            continue  # brackets, IRIs, language tags
+        if token[0] in "?$" or _NUMBER.fullmatch(token):
+            continue  # variables (refused by pyoxigraph in data), numbers
+        if ":" in token:  # a prefixed name or a blank node label: its prefix must not hide a keyword (ADD:g)
+            if _NON_DATA_KEYWORD.search(token.split(":", 1)[0]):
+                return False
+            continue
+        if _NON_DATA_KEYWORD.search(token) or not _DATA_KEYWORDS.fullmatch(token):
+            return False
+    return True
 
 
 def check_query(text: str) -> QueryCheck:

@@ -4,14 +4,15 @@ How a change is made (one at a time, under a lock):
 
 1. *Compute* the change without touching the store. A SPARQL Update runs with pyoxigraph on a
    scratch in-memory store holding only what the update can read: for INSERT DATA / DELETE DATA
-   the quads it names that exist; otherwise the default graph and the named graphs the update
-   names (every graph only if it says GRAPH ?g, CLEAR ALL, ...). The difference between the
-   scratch store before and after is the change (quads removed, quads added). A Graph Store
-   request gives its change directly.
-2. *Validate* only what the change touches: the subjects whose statements change, the nodes
-   that point to them, the descriptions of the nodes they point to, and the ontology's
-   rdfs:subClassOf axioms, in an rdflib in-memory graph, with pyshacl restricted to those focus
-   nodes. The cost follows the size of the change, not the size of the graph.
+   the quads it names that exist (found by pyoxigraph, never rdflib: any size in milliseconds);
+   otherwise the default graph and the named graphs the update names (every graph only if it says
+   GRAPH ?g, CLEAR ALL, ...). The difference between the scratch store before and after is the
+   change (quads removed, quads added). A Graph Store request gives its change directly.
+2. *Check* it: no graph built from the repository's files (403, unless
+   RELAIS_WRITABLE_SOURCE_GRAPHS; then a statement added to a sourced graph needs its source),
+   not too large (413). Then *validate* every node the change can affect (``ShapeReach.focus``),
+   in an rdflib in-memory graph of their neighbourhood, with pyshacl. The cost follows the size of
+   the change, not the size of the graph.
 3. *Commit* atomically: one pyoxigraph transaction (``DELETE DATA … ; INSERT DATA …``; with blank
    nodes, ``DELETE``/``INSERT`` over VALUES of N-Quads lines, which keeps their ids).
 4. *Record* it in the audit log (JSON lines: time, token name, operation, the quads removed and
@@ -30,6 +31,7 @@ import logging
 import os
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,18 +42,36 @@ import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from relais.config import Settings
-from relais.errors import BadRequest, RelaisError, SourceError
-from relais.graph.store import ONTOLOGY_GRAPH, GraphStore
+from relais.errors import BadRequest, Forbidden, PayloadTooLarge, RelaisError, SourceError
+from relais.graph.shacl import ValidationGraph
+from relais.graph.store import INFERRED_GRAPH, ONTOLOGY_GRAPH, GraphStore, graph_iri, shipped_sources
 from relais.observability import Metrics
-from relais.sparql.policy import add_using, authenticate, check_limits, check_update, refuse_loads, refuse_services
+from relais.sparql.policy import (
+    add_using,
+    authenticate,
+    check_limits,
+    check_update,
+    is_data_update,
+    refuse_loads,
+    refuse_services,
+)
 from relais.sparql.protocol import UpdateRequest
-from relais.sparql_text import explain_syntax_error
+from relais.sparql_text import explain_syntax_error, scan
 from relais.vocab import PREFIXES
 
 log = logging.getLogger(__name__)
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_SUBCLASS = NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+RDF_SUBJECT = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject")
+RDF_PREDICATE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate")
+RDF_OBJECT = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#object")
+DCTERMS_SOURCE = NamedNode("http://purl.org/dc/terms/source")
+RELAIS_QUOTE = NamedNode("https://w3id.org/relais/ontology#quote")
+RELAIS_CITATION_OF = NamedNode("https://w3id.org/relais/ontology#citationOf")
+# Graphs whose every statement carries its source (a provenance record, or the record's citations).
+SOURCED_GRAPHS = (graph_iri("article"), graph_iri("public"), graph_iri("inventory"))
+WRITABLE_SETTING = "RELAIS_WRITABLE_SOURCE_GRAPHS=1"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -65,6 +85,21 @@ class ShapeViolation(RelaisError):
         super().__init__(message)
         self.report = report
         self.results = results
+
+
+class ProtectedGraph(Forbidden):
+    """403: the change touches a graph built from the repository's files, read-only over HTTP."""
+
+
+class UnsourcedStatement(RelaisError):
+    """422: statements added to a sourced graph without their source; nothing was written."""
+
+    status = 422
+
+
+def protected_graphs() -> frozenset[NamedNode]:
+    """The graphs built from the repository's files (ontology/, data/) and the one inferred from them."""
+    return frozenset({s.graph for s in shipped_sources() if s.graph is not None} | {INFERRED_GRAPH})
 
 
 @dataclass(frozen=True)
@@ -163,6 +198,9 @@ class UpdateGate:
         self._shapes_loaded = False
         self._shapes_lock = threading.Lock()
         self._ontology: rdflib.Graph | None = None
+        self._closure: dict[Any, set[Any]] | None = None
+        self._reach: ShapeReach | None = None
+        self.protected = protected_graphs()
         if settings.update_tokens:
             # Parsing the shapes and importing pyshacl take seconds: do it now, not on the first update.
             threading.Thread(target=self._warm_up, name="relais-shapes", daemon=True).start()
@@ -172,6 +210,7 @@ class UpdateGate:
             if self.shapes() is not None:
                 import pyshacl  # noqa: F401
             self.ontology()
+            self.reach()
         except Exception:  # the first update reports any problem with the shapes
             log.exception("could not prepare update validation")
 
@@ -210,70 +249,137 @@ class UpdateGate:
                 if s is not None and o is not None:
                     graph.add((s, rdflib.RDFS.subClassOf, o))
             self._ontology = ontology = graph
+            self._closure = None
         return ontology
 
-    # -- the steps ---------------------------------------------------------------------------
+    def reach(self) -> ShapeReach:
+        """What the shapes read beyond a node's own statements (computed once from the shapes)."""
+        with self._shapes_lock:
+            if self._reach is None:
+                self._reach = ShapeReach(self._load_shapes())
+            return self._reach
+
+    # -- the checks --------------------------------------------------------------------------
+    def refuse_protected(self, graphs: Iterable[Any], verb: str = "touches") -> None:
+        """403 when a write names a graph built from the repository's files (unless they are opened)."""
+        if self.settings.writable_source_graphs:
+            return
+        hit = sorted({g.value for g in graphs if isinstance(g, NamedNode) and g in self.protected})
+        if hit:
+            names = ", ".join(f"<{g}>" for g in hit)
+            raise ProtectedGraph(
+                f"the change {verb} {names}: the graphs built from the repository's files are read-only over HTTP on this "
+                f"server; write to another graph (e.g. <{graph_iri('edits').value}>), or start the server with "
+                f"{WRITABLE_SETTING} to open them"
+            )
+
+    def refuse_too_large(self, count: int, what: str = "the change has") -> None:
+        limit = self.settings.max_change_quads
+        if count > limit:
+            raise PayloadTooLarge(
+                f"{what} {count} quads (added and removed); the write gate validates at most {limit} at once "
+                "(RELAIS_MAX_CHANGE_QUADS): split it into smaller changes, or load the files with relais serve --data"
+            )
+
+    def refuse_unsourced(self, change: Change) -> None:
+        """422 for statements added to a sourced graph (article, public, inventory) without their source.
+
+        A statement is sourced when a provenance record reifies it (``rdf:Statement`` with its subject,
+        predicate and object, and a ``relais:quote`` or a ``dcterms:source``) after the change; in the
+        inventory, also when its subject cites a page (``dcterms:source``, or a ``relais:Citation`` of it).
+        """
+        added = [q for q in change.added if q.graph_name in SOURCED_GRAPHS]
+        if not added:
+            return
+        view = AfterChange(self.graph.store, change)
+        missing = [q for q in added if not _is_sourced(q, view)]
+        if missing:
+            example = missing[0]
+            raise UnsourcedStatement(
+                f"{len(missing)} statement(s) added to a sourced graph without their source, e.g. {example.subject} "
+                f"{example.predicate} {example.object} in {example.graph_name}: add with it an rdf:Statement (rdf:subject, "
+                'rdf:predicate, rdf:object) with relais:quote "..."@fr or dcterms:source <address> (graph provenance), '
+                "or, in the inventory, cite a page for its subject (dcterms:source); nothing was written"
+            )
+
     def validate(self, change: Change) -> None:
-        """Raise ShapeViolation if the store after ``change`` breaks a shape on the nodes it touches."""
+        """Raise ShapeViolation if the store after ``change`` breaks a shape on a node the change can affect.
+
+        A node's validity depends on its own statements, the statements pointing to it, and the
+        statements of its neighbours (sh:class reads their types; the SPARQL constraints join a step
+        further). So the nodes validated are: the subjects and objects of the changed statements (an
+        object only when its shapes read what points to it, or when it is a blank node), the nodes
+        pointing to a changed subject (when its type changed or their shapes read their neighbours),
+        and the neighbours of a changed subject whose shapes read what points to them. Their data is
+        copied with their neighbours' statements and the types one step further, and the ontology's
+        rdfs:subClassOf axioms. The cost follows the size of the change, not the size of the graph.
+        """
         shapes = self.shapes()
         if shapes is None or change.empty:
             return
         from pyshacl import validate as pyshacl_validate  # heavy: imported on the first update
 
         started = time.perf_counter()
-        store = self.graph.store
-        removed, added = change.removed, change.added
-        added_by_subject: dict[Any, list[Quad]] = {}
-        for q in added:
-            added_by_subject.setdefault(q.subject, []).append(q)
-
-        def describe(node: Any) -> list[Quad]:
-            quads = [q for q in store.quads_for_pattern(node, None, None, None) if q not in removed]
-            return quads + added_by_subject.get(node, [])
-
-        subjects = {q.subject for q in removed | added}
-        focus = set(subjects)
-        for node in subjects:
-            focus.update(q.subject for q in store.quads_for_pattern(None, None, node, None) if q not in removed)
-            focus.update(q.subject for q in added if q.object == node)
-        data = rdflib.Graph()
-        objects: set[Any] = set()
-        for node in focus:
-            for q in describe(node):
-                triple = (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
-                if None not in triple:
-                    data.add(triple)
-                if isinstance(q.object, (NamedNode, BlankNode)):
-                    objects.add(q.object)
-        for node in objects - focus:
-            for q in describe(node):
-                triple = (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
-                if None not in triple:
-                    data.add(triple)
-        data += self.ontology()
-        # pyshacl takes IRIs as focus nodes: a changed blank node is validated through the IRIs that
-        # point to it (they are focus nodes too, and their shapes reach it with sh:node).
-        focus_nodes: list[str | rdflib.URIRef] = [t for t in (to_rdflib(n) for n in focus) if isinstance(t, rdflib.URIRef)]
-        if not focus_nodes:
-            log.info("a change of -%d/+%d quads touches no IRI: nothing to validate", len(removed), len(added))
+        view = AfterChange(self.graph.store, change)
+        reach = self.reach()
+        superclasses = self._superclasses()
+        focus = reach.focus(change, view, superclasses)
+        # A node no shape targets has nothing to check (pyshacl would only compare it to every target).
+        targeted = {node for node in focus if reach.any.targets(node, view, superclasses)}
+        limit = self.settings.max_validated_nodes
+        if len(targeted) > limit:
+            raise PayloadTooLarge(
+                f"the change asks to validate {len(targeted)} nodes that shapes target; the write gate validates at most "
+                f"{limit} per change (RELAIS_MAX_VALIDATED_NODES): split it into smaller changes"
+            )
+        if not targeted:
+            log.info("a change of -%d/+%d quads touches no node a shape targets", len(change.removed), len(change.added))
             return
-        conforms, report, _text = pyshacl_validate(
-            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, focus_nodes=focus_nodes
+        data, focus_terms = _focus_data(targeted, view)
+        data += self.ontology()
+        iris = [t for t in focus_terms if isinstance(t, rdflib.URIRef)]
+        # pyshacl takes only IRIs as focus nodes: with blank nodes among them, everything copied is
+        # validated and the results on the focus nodes are kept (a neighbour's copy is partial).
+        restrict: dict[str, Any] = {"focus_nodes": iris} if len(iris) == len(focus_terms) else {}
+        _conforms, report, _text = pyshacl_validate(
+            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True, **restrict
         )
+        results = [r for r in _report_results(report) if r.get("focusNode") in {_term_key(t) for t in focus_terms}]
         log.info(
             "validated a change of -%d/+%d quads: %d focus nodes, %d triples, %.3f s",
-            len(removed),
-            len(added),
-            len(focus_nodes),
+            len(change.removed),
+            len(change.added),
+            len(focus_terms),
             len(data),
             time.perf_counter() - started,
         )
-        if not conforms:
-            results = _report_results(report)
-            first = results[0]["message"] if results else "see the report"
+        violations = [r for r in results if r.get("severity", "").endswith("#Violation")]
+        if violations:
+            first = violations[0]["message"]
             raise ShapeViolation(
-                f"the change breaks {len(results)} SHACL constraint(s), e.g. {first}; nothing was written", report, results
+                f"the change breaks {len(violations)} SHACL constraint(s), e.g. {first}; nothing was written",
+                _keep_results(report, focus_terms),
+                results,
             )
+
+    def _superclasses(self) -> dict[Any, set[Any]]:
+        """Each class of the ontology with its superclasses (itself included), as pyoxigraph terms."""
+        closure = self._closure
+        if closure is None:
+            parents: dict[Any, set[Any]] = defaultdict(set)
+            for s, _p, o in self.ontology():
+                parents[to_oxigraph(s)].add(to_oxigraph(o))
+            closure = {}
+            for cls in list(parents):
+                seen, todo = {cls}, [cls]
+                while todo:
+                    for parent in parents.get(todo.pop(), ()):
+                        if parent not in seen:
+                            seen.add(parent)
+                            todo.append(parent)
+                closure[cls] = seen
+            self._closure = closure
+        return closure
 
     def commit(self, change: Change) -> None:
         """Apply a change in one pyoxigraph transaction (one ``Store.update`` call)."""
@@ -283,7 +389,8 @@ class UpdateGate:
                 parts.append("DELETE DATA {\n" + _data_block(change.removed) + "\n}")
             if change.added:
                 parts.append("INSERT DATA {\n" + _data_block(change.added) + "\n}")
-            self.graph.store.update(" ;\n".join(parts))
+            with self.graph.mutation():
+                self.graph.store.update(" ;\n".join(parts))
             return
         # SPARQL cannot name an existing blank node, and INSERT DATA would rename new ones: each
         # quad travels as its N-Quads line in VALUES, and custom functions turn it back into the
@@ -293,7 +400,8 @@ class UpdateGate:
             for verb, quads in (("DELETE", change.removed), ("INSERT", change.added))
             for named in (True, False)
         ]
-        self.graph.store.update(" ;\n".join(b for b in blocks if b), custom_functions=QUAD_FUNCTIONS)
+        with self.graph.mutation():
+            self.graph.store.update(" ;\n".join(b for b in blocks if b), custom_functions=QUAD_FUNCTIONS)
 
     def record(self, change: Change, token: str, operation: str, request: str) -> None:
         path = self.settings.audit_log
@@ -314,10 +422,14 @@ class UpdateGate:
             os.fsync(handle.fileno())
 
     def apply(self, change: Change, token: str, operation: str, request: str) -> Change:
-        """Validate, commit and record a computed change (the caller holds ``self.lock``)."""
+        """Check, validate, commit and record a computed change (the caller holds ``self.lock``)."""
         try:
+            self.refuse_protected({q.graph_name for q in change.removed | change.added})
+            self.refuse_too_large(len(change.removed) + len(change.added))
+            if self.settings.writable_source_graphs:
+                self.refuse_unsourced(change)
             self.validate(change)
-        except ShapeViolation:
+        except (ShapeViolation, ProtectedGraph, PayloadTooLarge, UnsourcedStatement):
             self.metrics.inc("updates_rejected")
             raise
         self.metrics.inc("updates_accepted")
@@ -328,6 +440,199 @@ class UpdateGate:
                 self._ontology = None
         log.info("%s by %s: -%d/+%d quads", operation, token, len(change.removed), len(change.added))
         return change
+
+
+def _is_node(term: Any) -> bool:
+    return isinstance(term, (NamedNode, BlankNode))
+
+
+class AfterChange:
+    """The store as it will be after a change (statements from and to a node), without writing it."""
+
+    def __init__(self, store: Any, change: Change) -> None:
+        self.store = store
+        self.removed = change.removed
+        self.added_from: dict[Any, list[Quad]] = defaultdict(list)
+        self.added_to: dict[Any, list[Quad]] = defaultdict(list)
+        for q in change.added:
+            self.added_from[q.subject].append(q)
+            self.added_to[q.object].append(q)
+        self._out: dict[Any, list[Quad]] = {}
+
+    def out(self, node: Any) -> list[Quad]:
+        """The statements whose subject is ``node``."""
+        found = self._out.get(node)
+        if found is None:
+            found = [q for q in self.store.quads_for_pattern(node, None, None, None) if q not in self.removed]
+            found += self.added_from.get(node, [])
+            self._out[node] = found
+        return found
+
+    def into(self, node: Any, predicate: Any = None) -> list[Quad]:
+        """The statements whose object is ``node`` (through ``predicate`` if given)."""
+        found = [q for q in self.store.quads_for_pattern(None, predicate, node, None) if q not in self.removed]
+        return found + [q for q in self.added_to.get(node, []) if predicate is None or q.predicate == predicate]
+
+
+SH = "http://www.w3.org/ns/shacl#"
+_PATH_READERS = {SH + name for name in ("inversePath", "alternativePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath")}
+_DEEP = {SH + name for name in ("sparql", "node", "qualifiedValueShape")} | _PATH_READERS
+
+
+class _Targets:
+    """The targets of a set of shapes: classes (and their subclasses), subjects or objects of a predicate, nodes."""
+
+    def __init__(self) -> None:
+        self.classes: set[NamedNode] = set()
+        self.subjects_of: set[NamedNode] = set()
+        self.objects_of: set[NamedNode] = set()
+        self.nodes: set[Any] = set()
+
+    def add(self, shapes: rdflib.Graph, shape: Any) -> None:
+        sh = rdflib.Namespace(SH)
+        self.classes.update(NamedNode(str(c)) for c in shapes.objects(shape, sh.targetClass))
+        if (shape, rdflib.RDF.type, rdflib.RDFS.Class) in shapes:
+            self.classes.add(NamedNode(str(shape)))  # an implicit class target
+        self.subjects_of.update(NamedNode(str(p)) for p in shapes.objects(shape, sh.targetSubjectsOf))
+        self.objects_of.update(NamedNode(str(p)) for p in shapes.objects(shape, sh.targetObjectsOf))
+        self.nodes.update(to_oxigraph(n) for n in shapes.objects(shape, sh.targetNode))
+
+    def targets(self, node: Any, view: AfterChange, superclasses: dict[Any, set[Any]]) -> bool:
+        if node in self.nodes:
+            return True
+        out = view.out(node)
+        if self.subjects_of and any(q.predicate in self.subjects_of for q in out):
+            return True
+        if self.classes:
+            for q in out:
+                if q.predicate == RDF_TYPE and self.classes & superclasses.get(q.object, {q.object}):
+                    return True
+        return any(view.into(node, p) for p in self.objects_of)
+
+
+class ShapeReach:
+    """Which nodes' shapes read beyond their own statements and their neighbours' types.
+
+    A shape is *deep* when it (or a shape it contains) has a SPARQL constraint, sh:node,
+    sh:qualifiedValueShape or a complex path: its focus nodes read what points to them and their
+    neighbours' statements, so a change next to them can break them. A node is deep when a deep
+    shape targets it.
+    """
+
+    def __init__(self, shapes: rdflib.Graph | None) -> None:
+        self.deep = _Targets()  # the targets of the deep shapes
+        self.any = _Targets()  # the targets of every shape (what validation costs)
+        if shapes is None:
+            return
+        sh = rdflib.Namespace(SH)
+        for shape in set(shapes.subjects(rdflib.RDF.type, sh.NodeShape)) | set(shapes.subjects(sh.targetClass, None)):
+            self.any.add(shapes, shape)
+            if self._is_deep(shapes, shape):
+                self.deep.add(shapes, shape)
+
+    @staticmethod
+    def _is_deep(shapes: rdflib.Graph, shape: Any) -> bool:
+        """The shape or one it contains (sh:property, sh:or, sh:and, sh:xone, sh:not) reads beyond the node."""
+        follow = {rdflib.URIRef(SH + n) for n in ("property", "or", "and", "xone", "not")} | {rdflib.RDF.first, rdflib.RDF.rest}
+        seen, todo = {shape}, [shape]
+        while todo:
+            for p, o in shapes.predicate_objects(todo.pop()):
+                if str(p) in _DEEP or (str(p) == SH + "path" and isinstance(o, rdflib.BNode)):
+                    return True
+                if p in follow and o not in seen:
+                    seen.add(o)
+                    todo.append(o)
+        return False
+
+    def is_deep(self, node: Any, view: AfterChange, superclasses: dict[Any, set[Any]]) -> bool:
+        return self.deep.targets(node, view, superclasses)
+
+    def focus(self, change: Change, view: AfterChange, superclasses: dict[Any, set[Any]]) -> set[Any]:
+        """The nodes whose validity the change can affect (see ``UpdateGate.validate``)."""
+        touched = change.removed | change.added
+        subjects = {q.subject for q in touched}
+        retyped = {q.subject for q in touched if q.predicate == RDF_TYPE}
+        focus: set[Any] = set(subjects)
+        for q in touched:
+            if _is_node(q.object) and q.predicate != RDF_TYPE:
+                if isinstance(q.object, BlankNode) or q.predicate in self.any.objects_of or self.is_deep(q.object, view, superclasses):
+                    focus.add(q.object)
+        for s in subjects:
+            for q in view.into(s):
+                if q.predicate != RDF_TYPE and (s in retyped or self.is_deep(q.subject, view, superclasses)):
+                    focus.add(q.subject)
+            for q in view.out(s):
+                if _is_node(q.object) and q.predicate != RDF_TYPE and self.is_deep(q.object, view, superclasses):
+                    focus.add(q.object)
+        return {n for n in focus if _is_node(n)}
+
+
+def _focus_data(focus: set[Any], view: AfterChange) -> tuple[rdflib.Graph, list[Any]]:
+    """An rdflib graph of what validating ``focus`` reads: their statements both ways, their
+    neighbours' statements, and the types of the nodes those point to; and the focus as rdflib terms."""
+    quads: set[Quad] = set()
+    described: set[Any] = set()
+    typed: set[Any] = set()
+
+    def describe(node: Any) -> None:
+        if node in described:
+            return
+        described.add(node)
+        for q in view.out(node):
+            quads.add(q)
+            if _is_node(q.object) and q.predicate != RDF_TYPE:
+                typed.add(q.object)
+
+    for node in focus:
+        describe(node)
+        neighbours = {q.object for q in view.out(node) if _is_node(q.object) and q.predicate != RDF_TYPE}
+        for q in view.into(node):
+            if q.predicate != RDF_TYPE:
+                quads.add(q)
+                neighbours.add(q.subject)
+        for other in neighbours:
+            describe(other)
+    for node in typed - described:
+        quads.update(q for q in view.out(node) if q.predicate == RDF_TYPE)
+    data = ValidationGraph()
+    for q in quads:
+        triple = (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+        if None not in triple:
+            data.add(triple)
+    return data, [t for t in (to_rdflib(n) for n in focus) if t is not None]
+
+
+def _term_key(term: Any) -> str:
+    return str(term)
+
+
+def _keep_results(report: rdflib.Graph, focus_terms: Iterable[Any]) -> rdflib.Graph:
+    """The report without the results on nodes outside the focus (copied partially, so not judged)."""
+    sh = rdflib.Namespace(SH)
+    keep = set(focus_terms)
+    dropped = [r for r in report.subjects(rdflib.RDF.type, sh.ValidationResult) if report.value(r, sh.focusNode) not in keep]
+    for result in dropped:
+        for triple in list(report.triples((None, sh.result, result))):
+            report.remove(triple)
+        report.remove((result, None, None))
+    return report
+
+
+def _is_sourced(quad: Quad, view: AfterChange) -> bool:
+    """A provenance record reifies the statement with evidence, or (inventory) its subject cites a page."""
+    for record in view.into(quad.subject, RDF_SUBJECT):
+        out = view.out(record.subject)
+        predicates = {(q.predicate, q.object) for q in out}
+        if (RDF_PREDICATE, quad.predicate) in predicates and (RDF_OBJECT, quad.object) in predicates:
+            if any(q.predicate in (RELAIS_QUOTE, DCTERMS_SOURCE) for q in out):
+                return True
+    if quad.graph_name == graph_iri("inventory"):
+        if any(q.predicate == DCTERMS_SOURCE for q in view.out(quad.subject)):
+            return True
+        for citation in view.into(quad.subject, RELAIS_CITATION_OF):
+            if any(q.predicate == DCTERMS_SOURCE for q in view.out(citation.subject)):
+                return True
+    return False
 
 
 def _report_results(report: rdflib.Graph) -> list[dict[str, str]]:
@@ -352,31 +657,65 @@ def _report_results(report: rdflib.Graph) -> list[dict[str, str]]:
     return sorted(results, key=lambda r: (r.get("focusNode", ""), r.get("resultPath", ""), r["message"]))
 
 
-def _data_quads(check_tree: Any, base_iri: str | None = None) -> list[Quad]:
-    """The ground quads named by INSERT DATA / DELETE DATA operations (blank nodes left out)."""
-    from rdflib.plugins.sparql.algebra import translateUpdate
+def _as_inserts(text: str) -> str:
+    """A data update with each DELETE turned into INSERT: run on an empty store, it holds every quad the update names."""
+    parts, last = [], 0
+    for index, token in scan(text):
+        if token.upper().startswith("DELETE"):
+            parts += [text[last:index], "INSERT"]
+            last = index + len("DELETE")
+    return "".join([*parts, text[last:]])
 
-    quads: list[Quad] = []
-    for op in translateUpdate(check_tree).algebra:
-        groups: list[tuple[NamedNode | DefaultGraph, Any]] = [(DefaultGraph(), dict.get(op, "triples") or [])]
-        groups += [(NamedNode(str(g)), triples) for g, triples in (dict.get(op, "quads") or {}).items()]
-        for graph, triples in groups:
-            for s, p, o in triples:
-                terms = (to_oxigraph(s, base_iri), to_oxigraph(p, base_iri), to_oxigraph(o, base_iri))
-                if None not in terms:
-                    quads.append(Quad(*terms, graph))
-    return quads
+
+def _run(scratch: Store, text: str, base_iri: str | None) -> None:
+    try:
+        scratch.update(text, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise BadRequest(
+            explain_syntax_error(text, str(exc), PREFIXES).replace("SPARQL syntax error", "SPARQL Update syntax error", 1)
+        ) from None
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise BadRequest(f"the update failed: {exc}") from None
+
+
+def named_quads(text: str, base_iri: str | None) -> list[Quad] | None:
+    """The ground quads an INSERT DATA / DELETE DATA update names, parsed by pyoxigraph (any size, in
+    milliseconds); None if the text does not parse that way (the caller falls back to rdflib).
+
+    Raises BadRequest with pyoxigraph's explained message when the update itself does not parse.
+    """
+    probe = Store()
+    try:
+        probe.update(_as_inserts(text), base_iri=base_iri)
+    except SyntaxError:
+        _run(Store(), text, base_iri)  # the update's own error, if it has one
+        return None
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return [q for q in probe if not _has_blank([q])]
+
+
+def compute_data_update(graph: GraphStore, text: str, named: Iterable[Quad], base_iri: str | None = None) -> Change:
+    """An INSERT DATA / DELETE DATA update run on a scratch store holding the quads it names that exist."""
+    store = graph.store
+    initial = [q for q in named if next(iter(store.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name)), None) is not None]
+    scratch = Store()
+    scratch.extend(initial)
+    _run(scratch, text, base_iri)
+    before = set(initial)
+    after = set(scratch)
+    return Change(frozenset(before - after), frozenset(after - before))
 
 
 def compute_update(graph: GraphStore, text: str, check: Any, using: Sequence[str], base_iri: str | None = None) -> Change:
     """Run the update on a scratch store holding what it can read; return the difference."""
-    store = graph.store
-    initial: list[Quad] = []
-    scratch = Store()
     if check.data_only:
-        for quad in _data_quads(check.tree, base_iri):
-            initial.extend(store.quads_for_pattern(quad.subject, quad.predicate, quad.object, quad.graph_name))
-    elif check.all_graphs:
+        named = named_quads(text, base_iri)
+        if named is not None:
+            return compute_data_update(graph, text, named, base_iri)
+    store = graph.store
+    scratch = Store()
+    if check.all_graphs:
         initial = list(store)
         for name in store.named_graphs():
             scratch.add_graph(name)
@@ -388,23 +727,37 @@ def compute_update(graph: GraphStore, text: str, check: Any, using: Sequence[str
                 scratch.add_graph(node)
                 initial.extend(store.quads_for_pattern(None, None, None, node))
     scratch.extend(initial)
-    try:
-        scratch.update(text, base_iri=base_iri)
-    except SyntaxError as exc:
-        raise BadRequest(
-            explain_syntax_error(text, str(exc), PREFIXES).replace("SPARQL syntax error", "SPARQL Update syntax error", 1)
-        ) from None
-    except (OSError, RuntimeError, ValueError) as exc:
-        raise BadRequest(f"the update failed: {exc}") from None
+    _run(scratch, text, base_iri)
     before = set(initial)
     after = set(scratch)
     return Change(frozenset(before - after), frozenset(after - before))
 
 
 def run_update(gate: UpdateGate, request: UpdateRequest, token: str) -> Change:
-    """A SPARQL Update request, from text to committed change (or an error and no change)."""
+    """A SPARQL Update request, from text to committed change (or an error and no change).
+
+    INSERT DATA / DELETE DATA (the bulk of writes) never meet rdflib: pyoxigraph parses them at any
+    size, outside the rdflib parse lock. Other updates are parsed by rdflib to check their SERVICE
+    and LOAD targets and the graphs they read; that parser is slow and one at a time, so their size
+    is bounded (RELAIS_MAX_PARSED_UPDATE_BYTES).
+    """
     settings = gate.settings
     check_limits(request.update, settings, "update")
+    base = settings.sparql_base_iri
+    if is_data_update(request.update):
+        named = named_quads(request.update, base)
+        if named is not None:
+            gate.refuse_protected({q.graph_name for q in named}, "writes to")
+            with gate.lock:
+                change = compute_data_update(gate.graph, request.update, named, base)
+                return gate.apply(change, token, "update", request.update)
+    size = len(request.update.encode("utf-8"))
+    if size > settings.max_parsed_update_bytes:
+        raise PayloadTooLarge(
+            f"the update has {size} bytes; updates other than INSERT DATA / DELETE DATA (or that mention LOAD or SERVICE, "
+            f"even in a string) are checked with a slower parser, limited to {settings.max_parsed_update_bytes} bytes "
+            "(RELAIS_MAX_PARSED_UPDATE_BYTES): split it, or send its data as INSERT DATA or a Graph Store PUT"
+        )
     check = check_update(request.update)
     refuse_services(check.services, settings.service_allow)
     refuse_loads(check.loads, settings.load_allow)
@@ -415,7 +768,7 @@ def run_update(gate: UpdateGate, request: UpdateRequest, token: str) -> Change:
             raise BadRequest("using-graph-uri / using-named-graph-uri cannot be combined with USING, USING NAMED or WITH in the update")
         text = add_using(text, request.using_graphs, request.using_named_graphs)
     with gate.lock:
-        change = compute_update(gate.graph, text, check, (*request.using_graphs, *request.using_named_graphs), settings.sparql_base_iri)
+        change = compute_update(gate.graph, text, check, (*request.using_graphs, *request.using_named_graphs), base)
         return gate.apply(change, token, "update", request.update)
 
 

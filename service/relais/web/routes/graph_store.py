@@ -92,53 +92,75 @@ def refuse_xml_entities(body: bytes) -> None:
         raise BadRequest("RDF/XML bodies may not declare entities (<!ENTITY ...>): expand them before sending")
 
 
-async def _body_quads(request: Request, target: NamedNode | DefaultGraph) -> list[Quad]:
+def _media(request: Request) -> tuple[str, RdfFormat]:
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     fmt: RdfFormat | None = TRIPLE_FORMATS.get(media)
     if fmt is None:
         raise UnsupportedMediaType(
             f"Content-Type {media or '(none)'} is not an RDF graph format; use one of: {', '.join(sorted(TRIPLE_FORMATS))}"
         )
-    body = await request.body()
+    return media, fmt
+
+
+def body_quads(body: bytes, media: str, fmt: RdfFormat, target: NamedNode | DefaultGraph, gate: UpdateGate) -> list[Quad]:
+    """The body's triples as quads of ``target``; 400 if it does not parse, 413 past the change limit.
+
+    Runs in a worker thread: a large body never holds the event loop (so /health and queries answer).
+    """
     if fmt is RdfFormat.RDF_XML:
         refuse_xml_entities(body)
     base = target.value if isinstance(target, NamedNode) else None
+    limit = gate.settings.max_change_quads
+    quads: list[Quad] = []
     try:
-        triples = list(parse(body, format=fmt, base_iri=base))
+        for triple in parse(body, format=fmt, base_iri=base):
+            quads.append(Quad(triple.subject, triple.predicate, triple.object, target))
+            if len(quads) > limit:
+                gate.refuse_too_large(len(quads), "the body has more than")
     except SyntaxError as exc:
         raise BadRequest(f"the body is not valid {media}: {exc}") from None
-    return [Quad(t.subject, t.predicate, t.object, target) for t in triples]
+    return quads
+
+
+def _apply(request: Request, gate: UpdateGate, token: str, method: str, target: NamedNode | DefaultGraph, body: bytes | None) -> int:
+    """Parse (PUT, POST), compute, validate and commit one Graph Store write; the status to answer."""
+    incoming: list[Quad] = []
+    if body is not None:
+        media, fmt = _media(request)
+        incoming = body_quads(body, media, fmt, target, gate)
+    label = "default graph" if isinstance(target, DefaultGraph) else f"<{target.value}>"
+    with gate.lock:
+        existed = _exists(request, target) and (isinstance(target, NamedNode) or bool(_quads(request, target)))
+        current = set(_quads(request, target))
+        if method == "DELETE":
+            if not _exists(request, target):
+                raise NotFound(f"no graph {label} to delete")
+            diff = Change(frozenset(current), frozenset())
+        elif method == "PUT":
+            new = set(incoming)
+            diff = Change(frozenset(current - new), frozenset(new - current))
+        else:
+            diff = Change(frozenset(), frozenset(set(incoming) - current))
+        gate.apply(diff, token, f"store-{method.lower()}", f"{method} {label} ({len(incoming)} triples)")
+        graph = request.app.state.graph
+        with graph.mutation():
+            if method == "DELETE" and isinstance(target, NamedNode):
+                graph.store.remove_graph(target)
+            elif isinstance(target, NamedNode) and not graph.store.contains_named_graph(target):
+                graph.store.add_graph(target)
+        return 204 if existed or method == "DELETE" else 201
 
 
 async def _write(request: Request, method: str) -> Response:
     gate: UpdateGate = request.app.state.update_gate
     token = gate.authenticate(request.headers.get("authorization"))  # 401 with its challenge
     target = _target(request)
-    incoming = await _body_quads(request, target) if method in ("PUT", "POST") else []
-    label = "default graph" if isinstance(target, DefaultGraph) else f"<{target.value}>"
-
-    def change() -> int:
-        with gate.lock:
-            existed = _exists(request, target) and (isinstance(target, NamedNode) or bool(_quads(request, target)))
-            current = set(_quads(request, target))
-            if method == "DELETE":
-                if not _exists(request, target):
-                    raise NotFound(f"no graph {label} to delete")
-                diff = Change(frozenset(current), frozenset())
-            elif method == "PUT":
-                new = set(incoming)
-                diff = Change(frozenset(current - new), frozenset(new - current))
-            else:
-                diff = Change(frozenset(), frozenset(set(incoming) - current))
-            gate.apply(diff, token, f"store-{method.lower()}", f"{method} {label} ({len(incoming)} triples)")
-            store = request.app.state.graph.store
-            if method == "DELETE" and isinstance(target, NamedNode):
-                store.remove_graph(target)
-            elif isinstance(target, NamedNode) and not store.contains_named_graph(target):
-                store.add_graph(target)
-            return 204 if existed or method == "DELETE" else 201
-
-    status = await run_in_threadpool(change)
+    gate.refuse_protected([target], "writes to")  # 403 before the body is read
+    body: bytes | None = None
+    if method in ("PUT", "POST"):
+        _media(request)  # 415 before the body is read
+        body = await request.body()
+    status = await run_in_threadpool(_apply, request, gate, token, method, target, body)
     return Response(status_code=status)
 
 
