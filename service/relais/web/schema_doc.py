@@ -6,10 +6,10 @@ editor needs to complete ``?x a …`` and ``?x …`` offline. It is computed wit
 queries over the store (the VoID class and property partitions, in effect), once per state of
 the data, and kept as bytes with a content ETag until the data changes.
 
-The store's ``data_version`` is the checksum of the source files: an accepted update does not
-change it. The state is therefore the data version plus the number of updates the gate has
-accepted since the server started, read under the gate's lock so a document is never built
-from the data of one state and filed under another.
+The store's ``data_version`` is the checksum of the source files: an accepted change does not
+move it, but the store's ``generation`` does (every write goes through ``GraphStore.mutation``).
+The state is the pair, and the document is built under the store's mutation lock, so it is never
+built from the data of one state and filed under another.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,21 +161,15 @@ class SchemaDocument:
 
 
 class SchemaDocuments:
-    """The schema document of one store, rebuilt only when the store's state changes.
+    """The schema document of one store, rebuilt only when the store's state changes."""
 
-    ``changes`` counts the changes committed since start; ``writes`` is the lock every change is
-    committed under (the update gate's), so reading the count and the data under it is consistent.
-    """
-
-    def __init__(self, graph: GraphStore, changes: Callable[[], int], writes: AbstractContextManager[Any]) -> None:
+    def __init__(self, graph: GraphStore) -> None:
         self.graph = graph
-        self.changes = changes
-        self.writes = writes
         self._lock = threading.Lock()
         self._current: SchemaDocument | None = None
 
     def state(self) -> tuple[str, int]:
-        return (self.graph.data_version, self.changes())
+        return (self.graph.data_version, self.graph.generation)
 
     def current(self) -> SchemaDocument:
         """The document for the data as it is now, built at most once per state."""
@@ -188,7 +180,7 @@ class SchemaDocuments:
             document = self._current
             if document is not None and document.state == self.state():
                 return document
-            with self.writes:  # no change is half-way through while the document is built
+            with self.graph.mutation_lock:  # no change is half-way through while the document is built
                 state = self.state()
                 body = json.dumps(build(self.graph), ensure_ascii=False, separators=(",", ":")).encode()
             # The content digest makes the ETag safe across restarts (the change count starts at 0 again).

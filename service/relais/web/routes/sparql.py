@@ -202,13 +202,12 @@ _SCHEMA_LOCK = threading.Lock()
 
 
 def _schema_documents(request: Request) -> SchemaDocuments:
-    """The app's schema documents, made on first use; the update gate's accepted count is the change count."""
+    """The app's schema documents, made on first use."""
     state = request.app.state
     with _SCHEMA_LOCK:
         documents: SchemaDocuments | None = getattr(state, "schema_documents", None)
         if documents is None:
-            gate, metrics = state.update_gate, state.metrics
-            documents = SchemaDocuments(state.graph, lambda: metrics.counters.get("updates_accepted", 0), gate.lock)
+            documents = SchemaDocuments(state.graph)
             state.schema_documents = documents
         return documents
 
