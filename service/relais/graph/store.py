@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -196,6 +197,7 @@ class GraphStore:
         # (sparql/isolation.py), so that no child inherits a half-applied transaction.
         self.mutation_lock = threading.Lock()
         self.generation = 0  # moves after each change: query processes forked before it are stale
+        self.changed_at = 0.0  # time.monotonic() of the last change
 
     @contextmanager
     def mutation(self) -> Iterator[None]:
@@ -205,6 +207,7 @@ class GraphStore:
                 yield
             finally:
                 self.generation += 1
+                self.changed_at = time.monotonic()
 
     @classmethod
     def open(cls, sources: list[Source], store_path: Path | None = None) -> GraphStore:

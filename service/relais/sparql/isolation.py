@@ -44,6 +44,7 @@ KINDS = ("head", "chunk", "end", "cut", "error")
 FORMATS_BY_NAME = {**RESULT_FORMATS, **GRAPH_FORMATS}
 POLL_S = 0.1  # how often the parent looks at the deadline while the child computes
 CHILD_GRACE_S = 5  # a child outliving its deadline by this much kills itself (SIGALRM)
+QUIET_S = 0.25  # after a write, the keeper waits this long without writes before forking
 IDLE_S = 600  # a waiting child leaves after this long (where PR_SET_PDEATHSIG is missing)
 PR_SET_PDEATHSIG = 1  # Linux prctl(2)
 
@@ -186,6 +187,7 @@ class WorkerPool:
         self.size = max(1, size)
         self._idle: deque[Worker] = deque()
         self._dead: list[int] = []
+        self._waiting = 0  # queries waiting for a child: the keeper forks at once
         self._changed = threading.Condition()
         self._keeper: threading.Thread | None = None
 
@@ -211,7 +213,12 @@ class WorkerPool:
                         return worker
                     self._discard(worker)
                 job.check()  # the deadline, or the client gone, while waiting for a fork
-                self._changed.wait(POLL_S)
+                self._waiting += 1
+                try:
+                    self._changed.notify_all()
+                    self._changed.wait(POLL_S)
+                finally:
+                    self._waiting -= 1
 
     def _discard(self, worker: Worker) -> None:
         """Kill now (its CPU stops at once); the keeper collects the exit status."""
@@ -237,8 +244,12 @@ class WorkerPool:
                         self._idle.remove(worker)
                         self._discard(worker)
                     if len(self._idle) < self.size:
-                        break
-                    self._changed.wait(1.0)
+                        # Right after a write, wait for a quiet moment (writes often come in a row,
+                        # and each fork holds the mutation lock), unless a query is waiting now.
+                        quiet = time.monotonic() - getattr(self.store, "changed_at", 0.0)
+                        if self._waiting or quiet >= QUIET_S:
+                            break
+                    self._changed.wait(QUIET_S)
             try:
                 worker = self._fork()
             except OSError as exc:  # out of processes or memory: try again in a moment

@@ -32,7 +32,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFor
 
 from relais.config import Settings
 from relais.errors import BadRequest, Forbidden, PayloadTooLarge, RelaisError, SourceError
-from relais.graph.shacl import ValidationGraph
+from relais.graph.shacl import RDFLIB_PARSE_LOCK, ValidationGraph
 from relais.graph.store import INFERRED_GRAPH, ONTOLOGY_GRAPH, GraphStore, graph_iri, shipped_sources
 from relais.observability import Metrics
 from relais.sparql.policy import (
@@ -510,6 +510,41 @@ class _Targets:
         return any(view.into(node, p) for p in self.objects_of)
 
 
+def _sparql_reads_beyond_this(shapes: rdflib.Graph, constraint: Any) -> bool:
+    """Whether a SPARQL constraint reads other nodes' statements than ``$this``'s own.
+
+    Most of the project's constraints only cross-check a node's own values (``$this relais:a ?x``):
+    they need none of what points to the node, so a change next to it cannot break them, and the
+    gate need not gather a hub's thousands of incoming statements (a territory, a snapshot) to
+    re-validate it. Anything the check cannot read as "every triple pattern starts at $this, with a
+    plain predicate" counts as reading beyond.
+    """
+    sh = rdflib.Namespace(SH)
+    text = shapes.value(constraint, sh.select) or shapes.value(constraint, sh.ask)
+    if text is None:
+        return True
+    prefixes = {str(shapes.value(d, sh.prefix)): str(shapes.value(d, sh.namespace)) for d in shapes.objects(None, sh.declare)}
+    try:
+        with RDFLIB_PARSE_LOCK:
+            algebra = rdflib.plugins.sparql.prepareQuery(str(text), initNs=prefixes).algebra
+    except Exception:  # noqa: BLE001  unreadable here: assume the worst
+        return True
+    this = rdflib.Variable("this")
+    return any(s != this or not isinstance(p, rdflib.URIRef) for s, p, _ in _bgp_triples(algebra))
+
+
+def _bgp_triples(node: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """Every triple pattern of a parsed query, EXISTS and NOT EXISTS filters included."""
+    if isinstance(node, dict):
+        if getattr(node, "name", None) == "BGP":
+            yield from node.get("triples", [])
+        for value in node.values():
+            yield from _bgp_triples(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _bgp_triples(value)
+
+
 class ShapeReach:
     """Which nodes' shapes read beyond their own statements and their neighbours' types.
 
@@ -537,7 +572,10 @@ class ShapeReach:
         seen, todo = {shape}, [shape]
         while todo:
             for p, o in shapes.predicate_objects(todo.pop()):
-                if str(p) in _DEEP or (str(p) == SH + "path" and isinstance(o, rdflib.BNode)):
+                if str(p) == SH + "sparql":
+                    if _sparql_reads_beyond_this(shapes, o):
+                        return True
+                elif str(p) in _DEEP or (str(p) == SH + "path" and isinstance(o, rdflib.BNode)):
                     return True
                 if p in follow and o not in seen:
                     seen.add(o)
