@@ -104,7 +104,7 @@ def test_researcher_clicks_from_a_dialogue_space_to_deliverable_relay_event_and_
         page.wait_for_url("**/id/relay/echange-cercle-investisseur-societal-2020-07-15")
         # where the fact comes from: the article's quote is on the page
         assert page.locator("ul.provenance q").count() > 0
-        page.locator("table.properties").first.get_by_role("link", name="Cercle « Investisseur sociétal »").first.click()
+        page.locator("table.properties").first.get_by_role("link", name="Cercle « Investisseur sociétal »", exact=True).first.click()
         page.wait_for_url("**/id/organisation/cercle-investisseur-societal")
         page.go_back()
         page.locator("table.properties").first.get_by_role(

@@ -18,7 +18,7 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFor
 
 from relais.graph.labels import Labeller
 from relais.sparql.protocol import GRAPH_FORMATS, check_xml
-from relais.vocab import GRAPH_BASE, ID_BASE, PREFIXES, RDF, RDF_TYPE, local_href
+from relais.vocab import GRAPH_BASE, ID_BASE, PREFIXES, RDF, RDF_TYPE, curie, local_href
 from relais.web.pages import JSONLD, NQUADS, TRIG, PageFormat
 
 PROV = "http://www.w3.org/ns/prov#"
@@ -207,6 +207,59 @@ def provenance_index(store: Store, iri: NamedNode, labeller: Labeller) -> dict[t
     return index
 
 
+SUBPROPERTY_OF = NamedNode("http://www.w3.org/2000/01/rdf-schema#subPropertyOf")
+
+
+def superproperties(store: Store) -> dict[Any, set[Any]]:
+    """Each property's superproperties (rdfs:subPropertyOf, transitively), as the ontology states them."""
+    direct: dict[Any, set[Any]] = defaultdict(set)
+    for quad in store.quads_for_pattern(None, SUBPROPERTY_OF, None, None):
+        if isinstance(quad.object, NamedNode) and quad.object != quad.subject:
+            direct[quad.subject].add(quad.object)
+    closure: dict[Any, set[Any]] = {}
+    for prop in direct:
+        seen: set[Any] = set()
+        todo = list(direct[prop])
+        while todo:
+            current = todo.pop()
+            if current not in seen and current != prop:
+                seen.add(current)
+                todo.extend(direct.get(current, ()))
+        closure[prop] = seen
+    return closure
+
+
+def fold_inferred(statements: list[tuple[Any, Any, list[str]]], supers: dict[Any, set[Any]]) -> dict[tuple[Any, Any], list[Any]]:
+    """The statements to show, each with the inferred superproperties folded under it.
+
+    ``statements`` are (predicate, other end, graph names). A statement only in graph ``inferred``
+    whose predicate is a superproperty of a shown statement with the same other end is the same
+    relation read through the ontology's alignment: it is not a row of its own but an "also as"
+    of that statement. An inferred statement with no such stated one stays a row.
+
+    >>> sub, sup, o = "relais:carriesDeliverable", "prov:used", "d"
+    >>> fold_inferred([(sub, o, ["article"]), (sup, o, ["inferred"])], {sub: {sup}})
+    {('relais:carriesDeliverable', 'd'): ['prov:used']}
+    """
+    stated = [(p, o) for p, o, graphs in statements if set(graphs) != {"inferred"}]
+    shown: dict[tuple[Any, Any], list[Any]] = {(p, o): [] for p, o in stated}
+    for predicate, other, graphs in statements:
+        if set(graphs) != {"inferred"}:
+            continue
+        under = [(p, o) for p, o in stated if o == other and predicate in supers.get(p, ())]
+        if under:
+            shown[under[0]].append(predicate)
+        else:
+            shown[(predicate, other)] = []
+    return shown
+
+
+def _also(labeller: Labeller, predicate: Any) -> dict[str, Any]:
+    view = labeller.link(predicate)
+    view["curie"] = curie(predicate.value) or predicate.value
+    return view
+
+
 def resource_view(store: Store, iri: NamedNode, labeller: Labeller) -> dict[str, Any]:
     """Everything the resource page shows, with labels and local links, ready for the template."""
     provenance = provenance_index(store, iri, labeller)
@@ -230,24 +283,33 @@ def resource_view(store: Store, iri: NamedNode, labeller: Labeller) -> dict[str,
 
     types = [value_view(p, o, by_triple[(p, o)]) for p, o in order if p == RDF_TYPE]
     types.sort(key=lambda t: (t["inferred"], t["label"].lower()))
+    supers = superproperties(store)
+    folded = fold_inferred([(p, o, by_triple[(p, o)]) for p, o in order if p != RDF_TYPE], supers)
     grouped: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for predicate, obj in order:
-        if predicate != RDF_TYPE:
-            grouped[predicate].append(value_view(predicate, obj, by_triple[(predicate, obj)]))
+        if predicate != RDF_TYPE and (predicate, obj) in folded:
+            view = value_view(predicate, obj, by_triple[(predicate, obj)])
+            view["also"] = [_also(labeller, s) for s in folded[(predicate, obj)]]
+            grouped[predicate].append(view)
     properties: list[dict[str, Any]] = [
         {"predicate": labeller.link(p), "objects": sorted(vals, key=lambda v: (v.get("lang") or "", v["label"].lower()))}
         for p, vals in grouped.items()
     ]
     properties.sort(key=lambda p: p["predicate"]["label"].lower())
 
-    incoming_grouped: dict[Any, dict[Any, list[str]]] = defaultdict(dict)
+    incoming_graphs: dict[tuple[Any, Any], list[str]] = {}
     for quad in store.quads_for_pattern(None, None, iri, None):
         if quad.predicate in REIFICATION:
             continue  # provenance records: shown next to each fact instead
-        graphs = incoming_grouped[quad.predicate].setdefault(quad.subject, [])
+        graphs = incoming_graphs.setdefault((quad.predicate, quad.subject), [])
         name = _graph_name(quad.graph_name)
         if name:
             graphs.append(name)
+    folded_in = fold_inferred([(p, s, gs) for (p, s), gs in incoming_graphs.items()], supers)
+    incoming_grouped: dict[Any, dict[Any, list[str]]] = defaultdict(dict)
+    for (predicate, subject), graphs in incoming_graphs.items():
+        if (predicate, subject) in folded_in:
+            incoming_grouped[predicate][subject] = graphs
     incoming: list[dict[str, Any]] = []
     for predicate, subjects in incoming_grouped.items():
         items = []
@@ -255,6 +317,7 @@ def resource_view(store: Store, iri: NamedNode, labeller: Labeller) -> dict[str,
             view = labeller.link(subject)
             view["graphs"] = sorted(set(graphs))
             view["provenance"] = provenance.get((subject, predicate, iri), [])
+            view["also"] = [_also(labeller, s) for s in folded_in[(predicate, subject)]]
             items.append(view)
         items.sort(key=lambda v: v["label"].lower())
         incoming.append({"predicate": labeller.link(predicate), "subjects": items, "more": max(0, len(subjects) - INCOMING_LIMIT)})

@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from relais import resources
 from relais.config import Settings
 from relais.errors import NotFound
+from relais.web.pages import render
 
 STATIC = Path(__file__).resolve().parent / "static" / "editor"
 ASSETS = {
@@ -130,16 +131,21 @@ def page(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Relais SPARQL editor</title>
 <link rel="icon" href="data:,">
+<link rel="stylesheet" href="/static/site.css">
 <link rel="stylesheet" href="{base}sparql/editor/yasgui.min.css">
 <style>
-  body {{ font-family: system-ui, sans-serif; margin: 0; display: flex; min-height: 100vh; }}
-  aside {{ width: 17rem; padding: 1rem; background: #f4f4f4; border-right: 1px solid #ddd; font-size: 0.9rem; }}
+  body {{ min-height: 100vh; display: flex; flex-direction: column; }}
+  .editor-layout {{ display: flex; flex: 1; min-height: 0; }}
+  aside {{ width: 17rem; flex: none; padding: 1rem; background: #f4f4f4; border-right: 1px solid #ddd; font-size: 0.9rem; }}
   aside h1 {{ font-size: 1.2rem; margin: 0 0 0.5rem; }}
   aside ul {{ list-style: none; padding: 0; }}
   aside li {{ margin-bottom: 0.6rem; }}
   aside li span {{ display: block; color: #555; }}
   button.example {{ font: inherit; font-weight: 600; background: none; border: none; padding: 0; color: #0645ad; cursor: pointer; text-align: left; }}
-  main {{ flex: 1; min-width: 0; }}
+  main.editor {{ flex: 1; min-width: 0; max-width: none; margin: 0; padding: 0.5rem 1rem; }}
+  /* YASQE puts its share and run buttons over the top right of the text: keep the text clear of them. */
+  .yasqe .CodeMirror-lines {{ padding-right: 7.5rem; }}
+  .yasqe .CodeMirror {{ font-size: 0.9rem; }}
   .CodeMirror-hints li.relais-hint {{ display: flex; gap: 0.6em; align-items: baseline; max-width: 44rem; }}
   .relais-hint-name {{ font-weight: 600; }}
   .relais-hint-label {{ color: #444; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }}
@@ -148,6 +154,8 @@ def page(
 </style>
 </head>
 <body>
+{site_header()}
+<div class="editor-layout">
 <aside>
   <h1>Relais SPARQL</h1>
   <p>Endpoint: <code id="endpoint-url">/sparql</code></p>
@@ -157,7 +165,8 @@ def page(
 {items}
   </ul>
 </aside>
-<main><div id="yasgui"></div></main>
+<main class="editor"><div id="yasgui"></div></main>
+</div>
 <script id="relais-config" type="application/json">{config_json}</script>
 <script src="{base}sparql/editor/yasgui.min.js"></script>
 <script src="{base}sparql/editor/completion.js"></script>
@@ -165,6 +174,11 @@ def page(
 </body>
 </html>
 """
+
+
+def site_header() -> str:
+    """The site's header and navigation, the same markup the other pages get from base.html."""
+    return render("_header.html")
 
 
 def asset(name: str) -> Response:

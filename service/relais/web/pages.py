@@ -8,22 +8,51 @@ Every value from the graph reaches the page through Jinja2 with autoescape on.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
+from pyoxigraph import NamedNode, Store
 from starlette.requests import Request
 
 from relais.errors import NotAcceptable
-from relais.vocab import local_href
+from relais.graph.labels import Labeller
+from relais.vocab import ID_BASE, RDF_TYPE, local_href
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-# --- labels -----------------------------------------------------------------------------------
+# --- labels and named queries ----------------------------------------------------------------
+
+
+def iri_candidates(store: Store, labeller: Labeller, name: str) -> list[dict[str, str]]:
+    """Suggested IRIs for an IRI parameter named after a kind of resource (deliverable, org, relay...)."""
+    kinds = {"org": "organisation", "space": "dialogue-space", "territory": "territory"}
+    kind = kinds.get(name, name.replace("_", "-"))
+    prefix = f"{ID_BASE}{kind}/"
+    found = {
+        q.subject.value
+        for q in store.quads_for_pattern(None, RDF_TYPE, None, None)
+        if isinstance(q.subject, NamedNode) and q.subject.value.startswith(prefix)
+    }
+    return sorted(({"iri": iri, "label": labeller.label(iri)} for iri in found), key=lambda c: c["label"].lower())[:200]
+
+
+_QUESTION_NUMBER = re.compile(r"^Q(\d+)\.")
+
+
+def question_order(query: Any) -> tuple[int, str]:
+    """Research questions in their order (a description starting "Q1." comes first), then the other queries by name.
+
+    Why: the home page and /queries open on Q1 (which relay carries which deliverable), a
+    question the shipped graph answers, instead of whichever file name sorts first.
+    """
+    found = _QUESTION_NUMBER.match(getattr(query, "description", "") or "")
+    return (int(found.group(1)) if found else 10_000, query.name)
 
 
 # --- content negotiation ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from relais.graph.labels import Labeller
 from relais.named_queries.catalog import load_queries
 from relais.vocab import GRAPH_BASE, ID_BASE, ONTOLOGY_NS, RDF_TYPE, local_href
 from relais.web.dataset import statistics
-from relais.web.pages import render
+from relais.web.pages import iri_candidates, question_order, render
 
 log = logging.getLogger(__name__)
 
@@ -23,19 +23,6 @@ router = APIRouter(tags=["Linked data"])
 
 # The classes a researcher starts from, shown with their members on the home page.
 ENTRY_CLASSES = ["Initiative", "DialogueSpace"]
-
-
-def _candidates(graph: Any, labeller: Labeller, name: str) -> list[dict[str, str]]:
-    """Suggested IRIs for an IRI parameter named after a kind of resource (deliverable, org, relay...)."""
-    kinds = {"org": "organisation", "space": "dialogue-space", "territory": "territory"}
-    kind = kinds.get(name, name.replace("_", "-"))
-    prefix = f"{ID_BASE}{kind}/"
-    found = {
-        q.subject.value
-        for q in graph.store.quads_for_pattern(None, RDF_TYPE, None, None)
-        if isinstance(q.subject, NamedNode) and q.subject.value.startswith(prefix)
-    }
-    return sorted(({"iri": iri, "label": labeller.label(iri)} for iri in found), key=lambda c: c["label"].lower())[:200]
 
 
 def _questions(request: Request, labeller: Labeller) -> tuple[list[dict[str, Any]], str | None]:
@@ -46,7 +33,7 @@ def _questions(request: Request, labeller: Labeller) -> tuple[list[dict[str, Any
         log.warning("cannot list the named queries: %s", exc)
         return [], str(exc)
     questions = []
-    for query in queries.values():
+    for query in sorted(queries.values(), key=question_order):
         params: list[dict[str, Any]] = [
             {
                 "name": p.name,
@@ -59,7 +46,9 @@ def _questions(request: Request, labeller: Labeller) -> tuple[list[dict[str, Any
         ]
         for param in params:
             param["suggestions"] = (
-                _candidates(request.app.state.graph, labeller, param["name"]) if param["kind"] == "iri" and not param["choices"] else []
+                iri_candidates(request.app.state.graph.store, labeller, param["name"])
+                if param["kind"] == "iri" and not param["choices"]
+                else []
             )
         runnable = all(not p["required"] or p["default"] or p["choices"] for p in params)
         defaults = {p["name"]: p["default"] or (p["choices"][0] if p["choices"] else "") for p in params if p["required"]}

@@ -7,25 +7,25 @@ appended to the query, and the Link header's ``last`` comes from a real count of
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pyoxigraph import QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat
+from pyoxigraph import Literal, NamedNode, QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat
 
 from relais.errors import BadRequest, NotAcceptable, NotFound
+from relais.graph.labels import Labeller
 from relais.graph.store import GraphStore
 from relais.named_queries.catalog import NamedQuery, Parameter
 from relais.named_queries.run import term_value
-from relais.vocab import iri_to_uri
+from relais.vocab import XSD, curie, iri_to_uri
+from relais.web.pages import HTML, PageFormat, iri_candidates, negotiate, question_order, render
 
 MAX_PER_PAGE = 10_000
 MAX_PAGE = 1_000_000_000  # OFFSET stays a small integer; int() never sees thousands of digits
@@ -93,7 +93,7 @@ class Page:
     per_page: int | None
 
 
-def _paging(request: Request, query: NamedQuery) -> tuple[int, int | None]:
+def _paging(request: Request, query: NamedQuery, default: int | None = None) -> tuple[int, int | None]:
     def whole(name: str, default: int | None) -> int | None:
         raw = request.query_params.get(name)
         if raw is None or raw == "":
@@ -107,13 +107,14 @@ def _paging(request: Request, query: NamedQuery) -> tuple[int, int | None]:
         return int(digits)
 
     page = whole("page", 1) or 1
-    per_page = whole("per_page", query.pagination)
+    per_page = whole("per_page", query.pagination or default)
     if per_page is not None and per_page > MAX_PER_PAGE:
         raise BadRequest(f"'per_page' is at most {MAX_PER_PAGE}")
     return page, per_page
 
 
-def _execute_page(graph: GraphStore, query: NamedQuery, values: dict[str, str], fmt: str, page: int, per_page: int | None) -> Page:
+def _run_page(graph: GraphStore, query: NamedQuery, values: dict[str, str], page: int, per_page: int | None) -> tuple[Any, int | None]:
+    """Evaluate one page of the query (LIMIT/OFFSET appended) and count all its rows when it paginates."""
     subs = query.substitutions(values) or None
     if per_page is None or _TAIL_LIMIT.search(query.text.strip()):
         text, total = query.text, None
@@ -121,7 +122,15 @@ def _execute_page(graph: GraphStore, query: NamedQuery, values: dict[str, str], 
         counted = graph.query(query.text, substitutions=subs)
         total = len(list(counted)) if isinstance(counted, QuerySolutions) else None
         text = f"{query.text.rstrip()}\nLIMIT {per_page} OFFSET {(page - 1) * per_page}"
-    result = graph.query(text, substitutions=subs)
+    return graph.query(text, substitutions=subs), total
+
+
+def _last_page(total: int | None, per_page: int | None) -> int | None:
+    return max(1, math.ceil(total / per_page)) if total is not None and per_page else None
+
+
+def _execute_page(graph: GraphStore, query: NamedQuery, values: dict[str, str], fmt: str, page: int, per_page: int | None) -> Page:
+    result, total = _run_page(graph, query, values, page, per_page)
     out = io.BytesIO()
     if isinstance(result, QueryTriples):
         result.serialize(out, format=RdfFormat.TURTLE if fmt == "turtle" else RdfFormat.JSON_LD)
@@ -130,8 +139,8 @@ def _execute_page(graph: GraphStore, query: NamedQuery, values: dict[str, str], 
         result.serialize(out, format=_NATIVE[fmt])
         body = out.getvalue()
     else:
-        names = [v.value for v in result.variables]  # type: ignore[union-attr]
-        rows = [{n: term_value(s[n]) for n in names if s[n] is not None} for s in result]  # type: ignore[union-attr]
+        names = [v.value for v in result.variables]
+        rows = [{n: term_value(s[n]) for n in names if s[n] is not None} for s in result]
         body = json.dumps(rows, ensure_ascii=False).encode()
     return Page(body, SELECT_FORMATS[fmt], total, page, per_page)
 
@@ -218,13 +227,13 @@ _ERROR_SCHEMA = {"type": "object", "required": ["detail"], "properties": {"detai
 
 def _openapi_extra(query: NamedQuery) -> dict[str, Any]:
     parameters = [_openapi_parameter(query, p) for p in query.parameters]
-    formats = list(SELECT_FORMATS if _is_select(query) else GRAPH_FORMATS)
+    formats = [*(SELECT_FORMATS if _is_select(query) else GRAPH_FORMATS), "html"]
     parameters.append(
         {
             "name": "format",
             "in": "query",
             "required": False,
-            "description": "Result format (instead of Accept).",
+            "description": "Result format (instead of Accept); html is the page a browser gets.",
             "schema": {"type": "string", "enum": formats},
         }
     )
@@ -253,6 +262,7 @@ def _openapi_extra(query: NamedQuery) -> dict[str, Any]:
         }
     else:
         content = {"text/turtle": {"schema": {"type": "string"}}, "application/ld+json": {"schema": {"type": "object"}}}
+    content["text/html"] = {"schema": {"type": "string"}}
     error = {"content": {"application/json": {"schema": _ERROR_SCHEMA}}}
     return {
         "parameters": parameters,
@@ -270,11 +280,14 @@ def build_router(named: dict[str, NamedQuery], graph: GraphStore) -> APIRouter:
 
     @router.get("/queries", summary="List the named queries", response_model=None)
     def list_queries(request: Request) -> Response:
-        """Every named query with its summary, parameters and an example URL (HTML for browsers)."""
-        entries = [describe(q) for q in named.values()]
-        if "text/html" in request.headers.get("accept", "") and request.query_params.get("format") != "json":
-            return HTMLResponse(_listing_html(entries))
-        return JSONResponse(entries)
+        """Every named query with its summary, parameters and an example URL (HTML for browsers, JSON by default)."""
+        if _wants_html(request, {"json": "application/json"}):
+            ordered = sorted(named.values(), key=question_order)
+            return HTMLResponse(render("queries.html", title="Named queries", queries=[_catalogue_entry(q) for q in ordered]), headers=VARY)
+        fmt = request.query_params.get("format")
+        if fmt and fmt != "json":
+            raise NotAcceptable(f"format={fmt!r} is not available here; use json or html")
+        return JSONResponse([describe(q) for q in named.values()], headers=VARY)
 
     for query in named.values():
         router.add_api_route(
@@ -307,24 +320,199 @@ def _handler(query: NamedQuery, graph: GraphStore) -> Any:
             if key in values:
                 raise BadRequest(f"parameter '{key}' is given more than once")
             values[key] = value
-        fmt = choose(request, SELECT_FORMATS if _is_select(query) else GRAPH_FORMATS)
+        offers = SELECT_FORMATS if _is_select(query) else GRAPH_FORMATS
+        if _wants_html(request, offers):
+            return _result_page(request, query, graph, values)
+        fmt = choose(request, offers)
         page, per_page = _paging(request, query)
         result = _execute_page(graph, query, values, fmt, page, per_page)
-        if result.total is not None and result.per_page and result.page > max(1, math.ceil(result.total / result.per_page)):
-            raise NotFound(f"page {result.page} is past the last page ({max(1, math.ceil(result.total / result.per_page))})")
-        return Response(result.body, media_type=result.media_type, headers=_link_header(request, result))
+        last = _last_page(result.total, result.per_page)
+        if last is not None and result.page > last:
+            raise NotFound(f"page {result.page} is past the last page ({last})")
+        return Response(result.body, media_type=result.media_type, headers={**_link_header(request, result), **VARY})
 
     run.__doc__ = query.description or query.summary
     return run
 
 
-def _listing_html(entries: Iterable[dict[str, Any]]) -> str:
-    items = "".join(
-        f'<li><a href="{html.escape(e["example"])}">{html.escape(e["name"])}</a>: {html.escape(e["summary"])}'
-        f"<br><small>{html.escape(e['description'])}</small></li>"
-        for e in entries
-    )
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Relais: named queries</title></head>'
-        f'<body><h1>Named queries</h1><ul>{items}</ul><p><a href="/docs">API documentation</a></p></body></html>'
-    )
+# --- the pages a browser gets -----------------------------------------------------------------
+
+VARY = {"Vary": "Accept"}
+# A page for people shows this many rows at a time when the query sets no pagination of its own
+# (view-map has 1,683 rows): the JSON and CSV links still give the whole result.
+HTML_PER_PAGE = 200
+_NUMERIC = {XSD + t for t in ("integer", "int", "long", "nonNegativeInteger", "decimal", "double", "float")}
+
+
+def _wants_html(request: Request, offers: dict[str, str]) -> bool:
+    """True when ``format=html``, or when the Accept header prefers text/html to every offered format.
+
+    ``*/*`` and no Accept get the first offer (JSON): clients keep their default; a browser's
+    ``text/html,...,*/*;q=0.8`` gets the page. Anything else is left to ``choose``, which also
+    says what to fix when nothing fits.
+    """
+    fmt = request.query_params.get("format")
+    if fmt:
+        return fmt == "html"
+    available = (*(PageFormat(name, media, "") for name, media in offers.items()), HTML)
+    try:
+        return negotiate(request.headers.get("accept"), None, available, available[0]) is HTML
+    except NotAcceptable:
+        return False
+
+
+def _url(path: str, params: list[tuple[str, str]]) -> str:
+    return path + (f"?{urlencode(params)}" if params else "")
+
+
+def _editor_href(query: NamedQuery) -> str:
+    """The SPARQL editor opened on the query's text (YASGUI reads ``#query=`` from the address)."""
+    return "/sparql#query=" + quote(query.text, safe="")
+
+
+def _run_params(query: NamedQuery) -> list[tuple[str, str]]:
+    """The values a "run" link needs: each required parameter's default or first allowed value."""
+    params = []
+    for p in query.parameters:
+        value = query.defaults.get(p.name) or (query.enumerate.get(p.name) or [""])[0]
+        if p.required and value:
+            params.append((p.name, value))
+    return params
+
+
+def _catalogue_entry(query: NamedQuery) -> dict[str, Any]:
+    entry = describe(query)
+    entry["summary_fr"] = query.summary_fr
+    entry["run"] = _url(f"/queries/{query.name}", _run_params(query))
+    entry["editor"] = _editor_href(query)
+    entry["json"] = _url(f"/queries/{query.name}", [*_run_params(query), ("format", "json" if _is_select(query) else "turtle")])
+    return entry
+
+
+def _cell(labeller: Labeller, term: Any, label: str | None) -> dict[str, Any] | None:
+    """How one value shows: an IRI as its label linked to its page, a literal with its language."""
+    if term is None:
+        return None
+    view = labeller.link(term)
+    if isinstance(term, NamedNode):
+        if label:
+            view["label"] = label
+        elif view["external"]:
+            # Not served here: its prefixed name says where it comes from (dcterms:subject), the label goes to the tooltip.
+            view["label"] = curie(term.value) or view["label"]
+    elif isinstance(term, Literal):
+        view["num"] = term.datatype.value in _NUMERIC
+        if view["num"] or term.datatype.value in (XSD + "date", XSD + "boolean"):
+            view["datatype"] = None  # the column says what it is; a tag on every number is noise
+    return view
+
+
+def _table(result: Any, labeller: Labeller) -> tuple[list[str], list[list[dict[str, Any] | None]], list[str]]:
+    """Columns and rows of a result page: parameter and empty columns left out, label columns folded into their IRI's link."""
+    if isinstance(result, QueryTriples):
+        names = ["subject", "predicate", "object"]
+        triples = list(result)
+        return (
+            names,
+            [[_cell(labeller, t.subject, None), _cell(labeller, t.predicate, None), _cell(labeller, t.object, None)] for t in triples],
+            [],
+        )
+    names = [v.value for v in result.variables]
+    solutions = list(result)
+    shown = [n for n in names if not n.startswith("_")]
+    if solutions:
+        shown = [n for n in shown if any(s[n] is not None for s in solutions)]
+    folded: dict[str, list[str]] = {}
+    for name in shown:
+        if any(isinstance(s[name], NamedNode) for s in solutions):
+            folded[name] = [f"{name}{suffix}" for suffix in ("Label", "LabelEn") if f"{name}{suffix}" in shown]
+    hidden = [c for cols in folded.values() for c in cols]
+    columns = [n for n in shown if n not in hidden]
+
+    def label(solution: Any, name: str) -> str | None:
+        for column in folded.get(name, ()):
+            if solution[column] is not None:
+                return str(solution[column].value)
+        return None
+
+    rows = [[_cell(labeller, s[n], label(s, n)) for n in columns] for s in solutions]
+    return columns, rows, hidden
+
+
+def _form(query: NamedQuery, values: dict[str, str], labeller: Labeller, graph: GraphStore) -> list[dict[str, Any]]:
+    """The parameter form: each field with the value given (or its default), its choices or suggested IRIs."""
+    fields = []
+    for p in query.parameters:
+        choices = list(query.enumerate.get(p.name, ()))
+        fields.append(
+            {
+                "name": p.name,
+                "kind": p.kind,
+                "required": p.required,
+                "value": values.get(p.name, query.defaults.get(p.name, "")),
+                "choices": choices,
+                "suggestions": iri_candidates(graph.store, labeller, p.name) if p.kind == "iri" and not choices else [],
+            }
+        )
+    return fields
+
+
+def _result_page(request: Request, query: NamedQuery, graph: GraphStore, values: dict[str, str]) -> HTMLResponse:
+    """The query's result as a page: its question, a form for its parameters, a table, pages and the same result as data."""
+    labeller = Labeller(graph.store)
+    path = f"/queries/{query.name}"
+    given = [(k, v) for k, v in request.query_params.multi_items() if k != "format" or v != "html"]
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("format", "page")]
+    formats = SELECT_FORMATS if _is_select(query) else GRAPH_FORMATS
+    context: dict[str, Any] = {
+        "title": query.summary,
+        "wide": True,
+        "q": _catalogue_entry(query),
+        "fields": _form(query, values, labeller, graph),
+        "keep_html": request.query_params.get("format") == "html",
+        "formats": [
+            {"name": name, "media_type": media, "href": _url(path, [*[(k, v) for k, v in given if k != "format"], ("format", name)])}
+            for name, media in formats.items()
+        ],
+        "columns": [],
+        "rows": [],
+        "hidden": [],
+        "pages": None,
+        "error": None,
+        "waiting": None,
+    }
+    missing = [p.name for p in query.parameters if p.required and not values.get(p.name) and not query.defaults.get(p.name)]
+    if missing and not given:
+        # A first visit: ask for the values instead of answering with an error.
+        context["waiting"] = missing
+        return HTMLResponse(render("query.html", **context), headers=VARY)
+    try:
+        page, per_page = _paging(request, query, HTML_PER_PAGE)
+        result, total = _run_page(graph, query, values, page, per_page)
+        last = _last_page(total, per_page)
+        if last is not None and page > last:
+            raise NotFound(f"page {page} is past the last page ({last})")
+    except (BadRequest, NotFound) as exc:
+        context["error"] = str(exc)
+        return HTMLResponse(render("query.html", **context), status_code=exc.status, headers=VARY)
+    context["columns"], context["rows"], context["hidden"] = _table(result, labeller)
+    headers = dict(VARY)
+    if last is not None and per_page is not None and total is not None:
+
+        def link(number: int) -> str:
+            return _url(path, [*kept, *([("format", "html")] if context["keep_html"] else []), ("page", str(number))])
+
+        first_row = (page - 1) * per_page + 1 if total else 0
+        context["pages"] = {
+            "page": page,
+            "last": last,
+            "total": total,
+            "first_row": first_row,
+            "last_row": min(page * per_page, total),
+            "first": link(1) if page > 1 else None,
+            "prev": link(page - 1) if page > 1 else None,
+            "next": link(page + 1) if page < last else None,
+            "last_href": link(last) if page < last else None,
+        }
+        headers.update(_link_header(request, Page(b"", "text/html", total, page, per_page)))
+    return HTMLResponse(render("query.html", **context), headers=headers)
