@@ -99,14 +99,17 @@ def shapes_graph(shapes_dir: Path) -> rdflib.Graph:
     return read_union(files)
 
 
-def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> Report:
-    """Validate ``data`` (which should include the ontology) against ``shapes``."""
+def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph, focus_nodes: list[Any] | None = None) -> Report:
+    """Validate ``data`` (which should include the ontology) against ``shapes``: the project's one
+    call into pyshacl, with one set of settings, for the CLI, the importer, the tests and the
+    write gate (which passes the IRIs it must judge as ``focus_nodes``)."""
     from pyshacl import validate as pyshacl_validate  # heavy: imported when a validation runs
 
     if not isinstance(data, ValidationGraph):
         copy = ValidationGraph()
         copy += data
         data = copy
+    restrict: dict[str, Any] = {"focus_nodes": focus_nodes} if focus_nodes is not None else {}
     conforms, report_graph, text = pyshacl_validate(
         data,
         shacl_graph=shapes,
@@ -114,6 +117,7 @@ def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> Report:
         advanced=True,
         allow_warnings=True,
         inplace=True,  # our own graph: pyshacl's copy would lose the parsed-query cache
+        **restrict,
     )
     return Report(bool(conforms), report_graph, str(text))
 

@@ -43,7 +43,7 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFor
 
 from relais.config import Settings
 from relais.errors import BadRequest, Forbidden, PayloadTooLarge, RelaisError, SourceError
-from relais.graph.shacl import RDFLIB_PARSE_LOCK, ValidationGraph
+from relais.graph.shacl import RDFLIB_PARSE_LOCK, ValidationGraph, validate_graph
 from relais.graph.store import INFERRED_GRAPH, ONTOLOGY_GRAPH, GraphStore, graph_iri, shipped_sources
 from relais.observability import Metrics
 from relais.sparql.policy import (
@@ -317,7 +317,6 @@ class UpdateGate:
         shapes = self.shapes()
         if shapes is None or change.empty:
             return
-        from pyshacl import validate as pyshacl_validate  # heavy: imported on the first update
 
         started = time.perf_counter()
         view = AfterChange(self.graph.store, change)
@@ -340,10 +339,7 @@ class UpdateGate:
         iris = [t for t in focus_terms if isinstance(t, rdflib.URIRef)]
         # pyshacl takes only IRIs as focus nodes: with blank nodes among them, everything copied is
         # validated and the results on the focus nodes are kept (a neighbour's copy is partial).
-        restrict: dict[str, Any] = {"focus_nodes": iris} if len(iris) == len(focus_terms) else {}
-        _conforms, report, _text = pyshacl_validate(
-            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True, **restrict
-        )
+        report = validate_graph(data, shapes, focus_nodes=iris if len(iris) == len(focus_terms) else None).graph
         results = [r for r in _report_results(report) if r.get("focusNode") in {_term_key(t) for t in focus_terms}]
         log.info(
             "validated a change of -%d/+%d quads: %d focus nodes, %d triples, %.3f s",
