@@ -26,6 +26,7 @@ from relais.graph.labels import Labeller
 from relais.graph.store import GraphStore
 from relais.named_queries.catalog import NamedQuery
 from relais.named_queries.run import records
+from relais.views.layout import trace_layout
 from relais.vocab import local_href
 
 log = logging.getLogger(__name__)
@@ -430,6 +431,8 @@ def trace_view(
         "counts": counts,
         "nodes": ordered,
         "links": list(links.values()),
+        # columns (node order, waypoints of long links) and routes, drawn alike by the page and the figure
+        "layout": trace_layout(ordered, list(links.values())),
         "rows": table,
     }
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import textwrap
 import threading
+from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 
@@ -27,6 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch, PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 
+from relais.views.layout import WAYPOINT
 from relais.views.models import PHASE_ORDER, words
 
 FORMATS = ("svg", "png")
@@ -65,92 +67,208 @@ def _finish(fig: Figure, fmt: str, description: str) -> bytes:
 # --- relay trace ------------------------------------------------------------------------------
 
 
-def _trace_positions(data: dict[str, Any]) -> dict[str, tuple[int, float]]:
-    """Column and height of each node: columns by layer, heights ordered by their parents' heights
-    (the barycentre heuristic of layered drawing, one sweep), spread evenly in [0, 1]."""
-    parents: dict[str, list[str]] = {}
-    for link in data["links"]:
-        parents.setdefault(link["target"], []).append(link["source"])
-    columns: dict[int, list[dict[str, Any]]] = {}
-    for node in data["nodes"]:
-        columns.setdefault(node["depth"], []).append(node)
-    where: dict[str, tuple[int, float]] = {}
-    for depth in sorted(columns):
-        column = columns[depth]
-        if depth:
+# The trace's geometry in data units: columns at x = 0, 1, 2, 3, each a card CARD wide (the label
+# is inside it) then a channel where the bands run; a card takes CARD_HEIGHT of its column's slot.
+CARD, CARD_HEIGHT, PAD = 0.66, 0.74, 0.025
 
-            def centre(n: dict[str, Any]) -> float:
-                ys = [where[p][1] for p in parents.get(n["id"], []) if p in where]
-                return sum(ys) / len(ys) if ys else 1.0
 
-            column = sorted(column, key=lambda n: (centre(n), n["kind"] == "event", n["date"] or "", n["label"].lower()))
-        for i, node in enumerate(column):
-            where[node["id"]] = (depth, (i + 0.5) / len(column))
-    return where
+def text_width(text: str, size: float) -> float:
+    """The width in points of one line of DejaVu Sans at ``size`` points (the figure's font)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    width, _, _ = text_to_path.get_text_width_height_descent(text, FontProperties(family="DejaVu Sans", size=size), ismath=False)
+    return float(width)
+
+
+def fit(text: str, width: float, size: float, lines: int) -> str:
+    """Wrap ``text`` into at most ``lines`` lines no wider than ``width`` points, with an ellipsis if cut.
+
+    >>> fit("relais auprès de l'Observatoire des partenariats", 90, 7.5, 2)
+    "relais auprès de\\nl'Observatoire des…"
+    """
+    out: list[str] = []
+    words_left = text.split()
+    while words_left and len(out) < lines:
+        line = words_left.pop(0)
+        while len(line) > 1 and text_width(line, size) > width:  # one word longer than the line
+            line = line[:-1]
+        while words_left and text_width(f"{line} {words_left[0]}", size) <= width:
+            line = f"{line} {words_left.pop(0)}"
+        out.append(line)
+    if words_left and out:
+        last = out[-1]
+        while last and text_width(last + "…", size) > width:
+            last = last[:-1].rstrip()
+        out[-1] = last.rstrip(" ,;:") + "…"
+    return "\n".join(out)
+
+
+def trace_geometry(data: dict[str, Any]) -> dict[str, Any]:
+    """Where each card, waypoint and band of the trace goes, from ``data['layout']``: cards spread
+    evenly in their column, each band from the right edge of a card (or waypoint) to the left edge
+    of the next column's, its ends spread over the card's height in the order of the other ends,
+    so bands run in the channels only."""
+    columns = data["layout"]["columns"]
+    slots = max((len(c) for c in columns), default=1) or 1
+    centre = {v: (c, (i + 0.5) / len(column)) for c, column in enumerate(columns) for i, v in enumerate(column)}
+    half = CARD_HEIGHT / 2 / slots
+    edges = [(a, b, k) for k, route in enumerate(data["layout"]["routes"]) for a, b in zip(route, route[1:])]
+    outs: dict[str, list[tuple[float, int]]] = {}
+    ins: dict[str, list[tuple[float, int]]] = {}
+    for j, (a, b, _) in enumerate(edges):
+        outs.setdefault(a, []).append((centre[b][1], j))
+        ins.setdefault(b, []).append((centre[a][1], j))
+
+    def ends(table: dict[str, list[tuple[float, int]]]) -> dict[int, float]:
+        at: dict[int, float] = {}
+        for v, items in table.items():
+            y, spread = centre[v][1], (0.0 if v.startswith(WAYPOINT) else half * 0.8)
+            for i, (_, j) in enumerate(sorted(items)):
+                at[j] = y - spread + 2 * spread * (i + 0.5) / len(items)
+        return at
+
+    starts, stops = ends(outs), ends(ins)
+    bands = [{"link": k, "start": (centre[a][0] + CARD, starts[j]), "end": (centre[b][0], stops[j])} for j, (a, b, k) in enumerate(edges)]
+    return {"centre": centre, "half": half, "slots": slots, "bands": bands}
 
 
 def figure_trace(data: dict[str, Any], lang: str) -> Figure:
-    """The relay trace as a layered flow: spaces → deliverables → relays → targets and events."""
+    """The relay trace as a layered flow: spaces → deliverables → relays → targets and events.
+
+    Each node is a card with its label inside; bands (dashed when Relais reads the link into the
+    article) run between columns only, long links through a free slot of the column they cross."""
     t = words(lang)
-    fig = Figure(figsize=(13, 7.5), label=t["trace"])
-    ax = fig.add_axes((0.01, 0.02, 0.98, 0.9))
-    ax.set_xlim(-0.05, 3.95)
-    ax.set_ylim(1.02, -0.04)
+    geometry = trace_geometry(data)
+    centre, half, slots = geometry["centre"], geometry["half"], geometry["slots"]
+    fig = Figure(figsize=(13, 1.5 + 0.95 * slots), label=t["trace"])
+    top_in, bottom_in = 0.75, 0.35
+    ax = fig.add_axes((0.01, bottom_in / fig.get_figheight(), 0.98, 1 - (top_in + bottom_in) / fig.get_figheight()))
+    ax.set_xlim(-0.01, 3 + CARD + 0.01)
+    ax.set_ylim(1.0, 0.0)
     ax.axis("off")
-    fig.suptitle(f"{t['trace']}: {t['count_trace'].format(**data['counts'])}", x=0.01, ha="left", fontsize=12, color=INK)
-    where = _trace_positions(data)
+    fig.suptitle(
+        f"{t['trace']}: {t['count_trace'].format(**data['counts'])}",
+        x=0.01,
+        y=1 - 0.1 / fig.get_figheight(),
+        ha="left",
+        va="top",
+        fontsize=12,
+        color=INK,
+    )
     colours = {n["id"]: PALETTE[n["colour"] % len(PALETTE)] for n in data["nodes"]}
-    width, half = 0.06, 0.022
-    for link in data["links"]:
-        (x0, y0), (x1, y1) = where[link["source"]], where[link["target"]]
-        start, end = (x0 + width, y0), (x1, y1)
-        mid = (start[0] + end[0]) / 2
-        path = MplPath([start, (mid, y0), (mid, y1), end], [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4])
+    links = data["links"]
+    for n, band in enumerate(geometry["bands"], start=1):
+        link = links[band["link"]]
+        (x0, y0), (x1, y1) = band["start"], band["end"]
+        mid = (x0 + x1) / 2
+        path = MplPath([(x0, y0), (mid, y0), (mid, y1), (x1, y1)], [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4])
         # a link Relais reads into the article (relais:derivation read) is dashed; a stated one is solid
         read = link.get("derivation") == "read"
         patch = PathPatch(
-            path, facecolor="none", edgecolor=colours[link["source"]], alpha=0.45, linewidth=2.2, linestyle=(0, (4, 3)) if read else "solid"
+            path, facecolor="none", edgecolor=colours[link["source"]], alpha=0.55, linewidth=2.2, linestyle=(0, (4, 3)) if read else "solid"
         )
-        patch.set_gid(f"link-{'read' if read else 'stated'}-{len(ax.patches) + 1}")
+        patch.set_gid(f"link-{'read' if read else 'stated'}-{n}")
         ax.add_patch(patch)
-    if any(link.get("derivation") == "read" for link in data["links"]):
-        fig.text(0.01, 0.005, t["read_caption"], fontsize=8, color=MUTED, ha="left", va="bottom")
+    for k, route in enumerate(data["layout"]["routes"]):  # a long link's straight run across a column
+        for waypoint in route[1:-1]:
+            c, y = centre[waypoint]
+            run = PathPatch(
+                MplPath([(c, y), (c + CARD, y)]), facecolor="none", edgecolor=colours[links[k]["source"]], alpha=0.55, linewidth=2.2
+            )
+            run.set_gid(f"waypoint-{k + 1}-{c}")
+            ax.add_patch(run)
+    if any(link.get("derivation") == "read" for link in links):
+        fig.text(0.01, 0.08 / fig.get_figheight(), t["read_caption"], fontsize=8, color=MUTED, ha="left", va="bottom")
     titles = [t["space"], t["deliverable"], t["relay"], f"{t['target']} / {t['event']}"]
-    for depth, title in enumerate(titles):
-        ax.text(depth, -0.03, title, fontsize=10, fontweight="bold", color=MUTED, va="bottom")
+    for depth, title in enumerate(titles[: len(data["layout"]["columns"])]):
+        ax.text(depth, -0.1 / slots, title, fontsize=10, fontweight="bold", color=MUTED, va="bottom")
+    # the card's inner width in points, for the label lines
+    inner = 0.95 * (CARD - 2 * PAD) / (3 + CARD + 0.02) * 0.98 * fig.get_figwidth() * 72
+    size = 7.5
+    lines = max(1, min(4, int(2 * half * (1 - 0.1) * ax.get_position().height * fig.get_figheight() * 72 / (size * 1.2))))
     counters: dict[str, int] = {}
     for node in data["nodes"]:
-        x, y = where[node["id"]]
+        x, y = centre[node["id"]]
         n = counters[node["kind"]] = counters.get(node["kind"], 0) + 1
         rect = Rectangle(
             (x, y - half),
-            width,
+            CARD,
             2 * half,
-            facecolor=colours[node["id"]],
-            edgecolor=INK if node["kind"] == "relay" else "none",
-            linewidth=0.8,
+            facecolor=_tint(colours[node["id"]]),
+            edgecolor=INK if node["kind"] == "relay" else colours[node["id"]],
+            linewidth=1.4 if node["kind"] == "relay" else 1.0,
         )
         rect.set_gid(f"node-{node['kind']}-{n}")
         rect.set_url(node["id"])
         ax.add_patch(rect)
-        text = wrap(node["label"], 34) + (f"\n{node['date']}" if node.get("date") else "")
-        label = ax.text(x + width + 0.02, y, text, va="center", fontsize=7.5, color=INK, linespacing=1.1)
+        date = node.get("date")
+        text = fit(node["label"], inner, size, lines - 1 if date and lines > 1 else lines) + (f"\n{date}" if date and lines > 1 else "")
+        label = ax.text(x + PAD, y, text, va="center", ha="left", fontsize=size, color=INK, linespacing=1.15)
         label.set_gid(f"label-{node['kind']}-{n}")
     return fig
+
+
+def _tint(colour: str, share: float = 0.2) -> tuple[float, float, float]:
+    """``colour`` mixed with white (``share`` of the colour): a card light enough for dark text.
+
+    >>> _tint("#000000", 0.5)
+    (0.5, 0.5, 0.5)
+    """
+    rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (1 - share + share * c for c in rgb)
+    return (r, g, b)
 
 
 # --- timeline ---------------------------------------------------------------------------------
 
 
+MONTHS = {
+    "fr": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
+
+
+def months_between(first: str, last: str) -> list[date]:
+    """The first day of each month from ``first``'s to ``last``'s (ISO dates), both included.
+
+    >>> [d.isoformat() for d in months_between("2020-11-13", "2021-01-02")]
+    ['2020-11-01', '2020-12-01', '2021-01-01']
+    """
+    day, end = date.fromisoformat(first).replace(day=1), date.fromisoformat(last)
+    out = []
+    while day <= end:
+        out.append(day)
+        day = _next_month(day)
+    return out
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def month_label(day: date, lang: str, first: bool) -> str:
+    """A month's label on the time axis: its short name, with the year on the first and on January.
+
+    >>> month_label(date(2020, 3, 1), "fr", True), month_label(date(2020, 4, 1), "fr", False), month_label(date(2021, 1, 1), "en", False)
+    ('mars 2020', 'avr.', 'Jan 2021')
+    """
+    name = MONTHS["en" if lang == "en" else "fr"][day.month - 1]
+    return f"{name} {day.year}" if first or day.month == 1 else name
+
+
 def figure_timeline(data: dict[str, Any], lang: str) -> Figure:
-    """The 2020 chronology, one row per item grouped by kind: a point at its date, a bar to its end."""
+    """The 2020 chronology, one row per item grouped by kind: a point at its date, a bar to its end.
+
+    Every month of the covered range is labelled, over its own span (month starts are grid lines);
+    an item's date label goes after its bar (or point), in a margin kept for it, never on a bar."""
     from matplotlib import dates as mdates
     from matplotlib.lines import Line2D
 
     t = words(lang)
     lanes, items = data["lanes"], sorted(data["items"], key=lambda i: (i["lane"], i["date"]))
     fig = Figure(figsize=(13, 1.8 + 0.27 * max(len(items), 1)), label=t["timeline"])
-    ax = fig.add_axes((0.36, 0.1, 0.62, 0.82))
+    ax = fig.add_axes((0.36, 0.1, 0.53, 0.82))
     counts = data["counts"]
     fig.suptitle(
         f"{t['timeline']}: {t['count_timeline'].format(items=counts['items'], first=counts['first'] or '—', last=counts['last'] or '—')}",
@@ -161,39 +279,44 @@ def figure_timeline(data: dict[str, Any], lang: str) -> Figure:
     )
     ax.set_yticks(range(len(items)), [wrap(i["label"], 62, 1) for i in items], fontsize=7.5)
     ax.set_ylim(len(items) - 0.5, -0.5)
-    ax.grid(axis="x", color=LINE, linewidth=0.6)
+    ax.grid(axis="x", which="major", color=LINE, linewidth=0.6)
     ax.tick_params(axis="y", length=0)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for row, item in enumerate(items):
         colour = PALETTE[item["lane"] % len(PALETTE)]
         when: Any = date.fromisoformat(item["date"])  # matplotlib's date converter takes dates
+        until: Any = when
         if row and items[row - 1]["lane"] != item["lane"]:
             ax.axhline(row - 0.5, color=MUTED, linewidth=0.6)
         if item.get("end") and item["end"] > item["date"]:
-            ax.plot(
-                [when, cast(Any, date.fromisoformat(item["end"]))], [row, row], color=colour, alpha=0.4, linewidth=5, solid_capstyle="butt"
-            )
+            until = date.fromisoformat(item["end"])
+            (bar,) = ax.plot([when, until], [row, row], color=colour, alpha=0.4, linewidth=5, solid_capstyle="butt")
+            bar.set_gid(f"span-{row + 1}")
         (point,) = ax.plot([when], [row], marker="o", markersize=7, color=colour, markeredgecolor="white", linestyle="none")
         point.set_gid(f"item-{row + 1}")
         point.set_url(item["id"])
+        # after the bar's end (or the point), so it never sits on a bar; a bar's label gives both ends
         text = ax.annotate(
-            item["rawDate"] or item["date"], (when, row), xytext=(7, 0), textcoords="offset points", va="center", fontsize=6.5, color=MUTED
+            (item["rawDate"] or item["date"]) + (f" → {item['end']}" if until is not when else ""),
+            (until, row),
+            xytext=(7 if until is when else 4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=6.5,
+            color=MUTED,
+            annotation_clip=False,
         )
         text.set_gid(f"item-date-{row + 1}")
-    ax.xaxis.set_major_locator(mdates.MonthLocator())  # type: ignore[no-untyped-call]
-    months = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."] if lang != "en" else None
-    if months:
-
-        def month(value: float, _: Any) -> str:
-            day = mdates.num2date(value)  # type: ignore[no-untyped-call]
-            return f"{months[day.month - 1]} {day.year}"
-
-        ax.xaxis.set_major_formatter(month)
-    else:
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # type: ignore[no-untyped-call]
-    for label in ax.get_xticklabels():
-        label.set_fontsize(8)
+    if counts["first"] and counts["last"]:
+        starts = months_between(counts["first"], counts["last"])
+        edges = [*starts, _next_month(starts[-1])]
+        ax.set_xlim(cast(Any, edges[0]), cast(Any, edges[-1]))
+        num = cast(Callable[[date], float], mdates.date2num)  # untyped in matplotlib
+        ax.set_xticks([num(d) for d in edges], [""] * len(edges))
+        middles = [(num(a) + num(b)) / 2 for a, b in zip(edges, edges[1:])]
+        ax.set_xticks(middles, [month_label(d, lang, i == 0) for i, d in enumerate(starts)], minor=True)
+        ax.tick_params(axis="x", which="minor", length=0, labelsize=8)
     handles = [
         Line2D([], [], marker="o", linestyle="none", color=PALETTE[i % len(PALETTE)], label=lane["label"]) for i, lane in enumerate(lanes)
     ]
@@ -208,6 +331,8 @@ def figure_timeline(data: dict[str, Any], lang: str) -> Figure:
 MAX_PROGRAMME_COLUMNS = 40
 # Beyond this many needs, one panel per need phase, side by side.
 MAX_ROWS_PER_PANEL = 60
+# The smallest font of the matrix's labels, however many rows (a row is 1.5 of it high).
+MIN_LABEL_POINTS = 7.0
 
 
 def coverage_grid(data: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -272,8 +397,10 @@ def figure_coverage(data: dict[str, Any], lang: str) -> Figure:
     split = len(needs) > MAX_ROWS_PER_PANEL and len(phases) > 1
     panels = [[y for y, n in enumerate(needs) if n["phase"] == ph] for ph in phases] if split else [list(range(len(needs)))]
     tallest = max((len(p) for p in panels), default=1) or 1
-    row_in = 0.15 if tallest > 40 else 0.3
-    height = min(2.4 + row_in * tallest, 26.0)
+    # the height grows with the rows (no cap short of matplotlib's): a row is never lower than its label
+    fontsize = MIN_LABEL_POINTS if tallest > 40 else 7.5
+    row_in = max(fontsize * 1.5 / 72, 0.15) if tallest > 40 else 0.3
+    height = min(2.4 + row_in * tallest, 400.0)
     fig = Figure(figsize=(13, max(height, 4.0)), label=t["coverage"])
     title = wrap(f"{t['coverage']}: {t['count_coverage'].format(**data['counts'])}", 150, 2)
     fig.suptitle(title, x=0.01, y=1 - 0.08 / fig.get_figheight(), ha="left", va="top", fontsize=11, color=INK)
@@ -289,7 +416,6 @@ def figure_coverage(data: dict[str, Any], lang: str) -> Figure:
     top_in, bottom_in = 2.3, 0.55
     top, bottom = 1 - top_in / fig.get_figheight(), bottom_in / fig.get_figheight()
     label_chars = 44 if split else 70
-    fontsize = 6.5 if tallest > 40 else 7.5
     peak = max((v for row in values for v in row), default=1) or 1
     width = 0.98 / len(panels)
     for k, rows in enumerate(panels):
@@ -315,7 +441,7 @@ def figure_coverage(data: dict[str, Any], lang: str) -> Figure:
                         str(value),
                         ha="center",
                         va="center",
-                        fontsize=fontsize - 0.5,
+                        fontsize=fontsize - 0.5,  # inside a cell (row_in high): smaller than the labels
                         color="white" if value / peak > 0.4 else INK,
                     )
         ax.set_xlim(0, max(len(columns), 1))

@@ -28,15 +28,81 @@
     return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
   }
 
-  function traceOption() {
-    var right = 240;
-    var nodes = data.nodes.map(function (n) {
-      return {
-        name: n.id, depth: n.depth, href: n.href, label_: n.label, kindLabel: n.kindLabel, date: n.date,
-        itemStyle: { color: PALETTE[n.colour % PALETTE.length], borderColor: "#1d2433", borderWidth: n.kind === "relay" ? 1 : 0 },
-      };
+  // The trace's layout comes with its data (relais.views.layout, as for the figure): each column in
+  // the order with the fewest crossings, and a long link through a waypoint of its own in each
+  // column it crosses. A node is a card with its label inside and bands run from a card's right
+  // edge to the next column's left edge, so no band crosses a card or a label. Every card has the
+  // same height (room for its label); a band is the value-1 share of it.
+  var TRACE = { top: 28, bottom: 10, side: 10, slot: 84, gap: 18 };
+  function isWaypoint(id) { return String(id).charAt(0) === "~"; }
+  function tint(hex, share) {
+    var rgb = [1, 3, 5].map(function (i) { return parseInt(hex.slice(i, i + 2), 16); });
+    return "rgb(" + rgb.map(function (c) { return Math.round(255 - share * (255 - c)); }).join(",") + ")";
+  }
+  function traceGeometry() {
+    var layout = data.layout, columns = layout.columns;
+    var slots = Math.max.apply(null, [1].concat(columns.map(function (c) { return c.length; })));
+    var width = el.clientWidth - 2 * TRACE.side, height = slots * TRACE.slot;
+    var nodeWidth = Math.max(120, Math.min(250, Math.round(width * 0.18)));
+    var ends = {};
+    layout.routes.forEach(function (route) {
+      route.forEach(function (id, i) {
+        var e = ends[id] = ends[id] || { in: 0, out: 0 };
+        if (i) e.in += 1;
+        if (i < route.length - 1) e.out += 1;
+      });
     });
-    var heads = ["space", "deliverable", "relay", "target"].map(function (k, i) { return i; });
+    var value = 1;
+    data.nodes.forEach(function (n) { var e = ends[n.id] || { in: 1, out: 1 }; value = Math.max(value, e.in, e.out); });
+    // ky as ECharts computes it (the tightest column), so the cards can be centred in their slots
+    var ky = Infinity;
+    columns.forEach(function (column) {
+      var sum = column.reduce(function (s, id) { return s + (isWaypoint(id) ? 1 : value); }, 0);
+      ky = Math.min(ky, (height - (column.length - 1) * TRACE.gap) / sum);
+    });
+    var step = columns.length > 1 ? (width - nodeWidth) / (columns.length - 1) : 0;
+    return { slots: slots, width: width, height: height, nodeWidth: nodeWidth, value: value, ky: ky, step: step };
+  }
+  function traceOption() {
+    var g = traceGeometry(), byId = {};
+    data.nodes.forEach(function (n) { byId[n.id] = n; });
+    var nodes = [];
+    data.layout.columns.forEach(function (column, c) {
+      column.forEach(function (id, i) {
+        var waypoint = isWaypoint(id), value = waypoint ? 1 : g.value, dy = value * g.ky;
+        var top = ((i + 0.5) / column.length) * g.height - dy / 2;
+        var item = { name: id, depth: c, value: value, localY: top / g.height };
+        if (waypoint) {
+          var link = data.links[Number(id.slice(1).split("@")[0])];
+          var colour = PALETTE[byId[link.source].colour % PALETTE.length];
+          item.waypoint = true;
+          item.itemStyle = { color: colour, opacity: 0.35, borderWidth: 0 };
+          item.label = { show: false };
+          item.emphasis = { disabled: true };
+          item.tooltip = { show: false };
+          item.silent = true;
+        } else {
+          var n = byId[id];
+          var strong = PALETTE[n.colour % PALETTE.length];
+          Object.assign(item, { href: n.href, label_: n.label, kindLabel: n.kindLabel, date: n.date });
+          item.itemStyle = { color: tint(strong, 0.2), borderColor: n.kind === "relay" ? "#1d2433" : strong, borderWidth: n.kind === "relay" ? 2 : 1.2 };
+          item.label = { height: Math.max(dy - 8, 13) };
+        }
+        nodes.push(item);
+      });
+    });
+    // one sankey link per step of a route; the link's look (colour, dashed when read) on each step
+    var links = [];
+    data.layout.routes.forEach(function (route, k) {
+      var l = data.links[k], colour = PALETTE[byId[l.source].colour % PALETTE.length];
+      for (var i = 0; i + 1 < route.length; i++) {
+        var link = { source: route[i], target: route[i + 1], value: 1, derivation: l.derivation || "stated", reading: l.reading || "", lineStyle: { color: colour } };
+        // a deliverable -> relay link that Relais reads into the article (derivation "read") is outlined dashed
+        // (sankey links are filled bands: their border, not a line, carries the dash)
+        if (link.derivation === "read") link.lineStyle = { color: colour, borderType: "dashed", borderWidth: 1.5, borderColor: "#8a4b00", opacity: 0.22 };
+        links.push(link);
+      }
+    });
     return {
       aria: { enabled: true, label: { description: el.getAttribute("aria-label") } },
       textStyle: { fontFamily: FONT },
@@ -48,27 +114,21 @@
             return "<b>" + esc(FR ? "lu par Relais" : "read by Relais") + "</b><br>" + esc(p.data.reading);
           }
           var d = p.data;
+          if (d.waypoint) return "";
           return "<b>" + esc(d.kindLabel) + "</b><br>" + esc(d.label_) + (d.date ? "<br>" + esc(day(d.date)) : "");
         },
       },
-      graphic: heads.map(function (i) {
-        return { type: "text", top: 4, left: 10 + i * ((el.clientWidth - 10 - right - 18) / 3), style: { text: layerTitle(i), fill: "#5b6475", font: "600 12px " + FONT } };
+      graphic: data.layout.columns.map(function (column, i) {
+        return { type: "text", top: 6, left: TRACE.side + i * g.step, style: { text: layerTitle(i), fill: "#5b6475", font: "600 12px " + FONT } };
       }),
       series: [{
-        type: "sankey", left: 10, right: right, top: 28, bottom: 10, nodeWidth: 18, nodeGap: 14, nodeAlign: "left",
-        layoutIterations: 64, draggable: false, data: nodes,
-        // a deliverable -> relay link that Relais reads into the article (derivation "read") is outlined dashed
-        // (sankey links are filled bands: their border, not a line, carries the dash)
-        links: data.links.map(function (l) {
-          var link = { source: l.source, target: l.target, value: 1, derivation: l.derivation || "stated", reading: l.reading || "" };
-          if (link.derivation === "read") link.lineStyle = { borderType: "dashed", borderWidth: 1.5, borderColor: "#8a4b00", opacity: 0.22 };
-          return link;
-        }),
+        type: "sankey", left: TRACE.side, right: TRACE.side, top: TRACE.top, bottom: TRACE.bottom, nodeWidth: g.nodeWidth, nodeGap: TRACE.gap,
+        nodeAlign: "left", layoutIterations: 0, draggable: false, data: nodes, links: links,
         emphasis: { focus: "adjacency" },
-        lineStyle: { color: "source", opacity: 0.35, curveness: 0.5 },
+        lineStyle: { opacity: 0.35, curveness: 0.5 },
         label: {
-          fontSize: 11, lineHeight: 13, width: 200, overflow: "break", color: "#1d2433",
-          formatter: function (p) { return shortText(p.data.label_, 70) + (p.data.date ? "\n" + day(p.data.date) : ""); },
+          position: "insideLeft", distance: 8, fontSize: 11, lineHeight: 13, width: g.nodeWidth - 16, overflow: "break", lineOverflow: "truncate", color: "#1d2433",
+          formatter: function (p) { return shortText(p.data.label_, 90) + (p.data.date ? "\n" + day(p.data.date) : ""); },
         },
       }],
     };
@@ -82,31 +142,70 @@
   function timelineRows() {
     return data.items.slice().sort(function (a, b) { return a.lane - b.lane || (a.date < b.date ? -1 : a.date > b.date ? 1 : 0); });
   }
+  // The first day of each month from the first date's to the last's, and the one after (UTC ms).
+  function monthEdges(first, last) {
+    var d = new Date(first + "T00:00:00Z"), end = new Date(last + "T00:00:00Z"), out = [];
+    d = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    while (d <= end.getTime()) {
+      out.push(d);
+      var m = new Date(d);
+      d = Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1);
+    }
+    return out.concat([d]);
+  }
+  // Every month of the covered range is labelled over its own span, the year on the first and on
+  // January (a custom series: the time axis would thin its labels out); an item's date goes after
+  // its bar (or point), in the right margin kept for it, never on a bar.
   function timelineOption() {
     var rows = timelineRows();
     var dates = rows.map(function (i) { return i.date; }).concat(rows.map(function (i) { return i.end; }).filter(Boolean)).sort();
-    var pad = 12 * 86400000;
+    var edges = dates.length ? monthEdges(dates[0], dates[dates.length - 1]) : [];
     var series = data.lanes.map(function (lane, k) {
       return {
         type: "scatter", name: lane.label, symbolSize: 12, z: 3,
         itemStyle: { color: PALETTE[k % PALETTE.length], borderColor: "#fff", borderWidth: 1.5 },
         data: rows.map(function (i, row) { return [i, row]; }).filter(function (p) { return p[0].lane === k; }).map(function (p) {
-          var i = p[0];
-          return { value: [i.date, p[1]], href: i.href, label_: i.label, kindLabel: i.kindLabel, rawDate: i.rawDate, end: i.end };
+          var i = p[0], spans = i.end && i.end > i.date;
+          return { value: [i.date, p[1]], href: i.href, label_: i.label, kindLabel: i.kindLabel, rawDate: i.rawDate, end: i.end, label: { show: !spans } };
         }),
-        label: { show: true, position: "right", fontSize: 10, color: "#5b6475", formatter: function (p) { return p.data.rawDate || ""; } },
+        label: { show: true, position: "right", distance: 6, fontSize: 10, color: "#5b6475", formatter: function (p) { return p.data.rawDate || p.data.value[0]; } },
         emphasis: { scale: 1.5 },
       };
     });
+    var spans = rows.map(function (i, row) { return i.end && i.end > i.date ? { value: [i.date, i.end, row], text: (i.rawDate || i.date) + " → " + i.end, itemStyle: { color: PALETTE[i.lane % PALETTE.length] } } : null; }).filter(Boolean);
     series.push({
-      type: "custom", name: "spans", silent: true, z: 1, legendHoverLink: false,
-      data: rows.map(function (i, row) { return i.end && i.end > i.date ? { value: [i.date, i.end, row], itemStyle: { color: PALETTE[i.lane % PALETTE.length] } } : null; }).filter(Boolean),
+      type: "custom", name: "spans", silent: true, z: 1, legendHoverLink: false, clip: false, data: spans,
       renderItem: function (params, api) {
         var start = api.coord([api.value(0), api.value(2)]);
         var end = api.coord([api.value(1), api.value(2)]);
-        return { type: "rect", shape: { x: start[0], y: start[1] - 3, width: Math.max(end[0] - start[0], 1), height: 6 }, style: { fill: api.visual("color"), opacity: 0.4 } };
+        var item = spans[params.dataIndex];
+        return {
+          type: "group", children: [
+            { type: "rect", shape: { x: start[0], y: start[1] - 3, width: Math.max(end[0] - start[0], 1), height: 6 }, style: { fill: api.visual("color"), opacity: 0.4 } },
+            { type: "text", x: end[0] + 5, y: end[1], style: { text: item.text, fill: "#5b6475", font: "10px " + FONT, verticalAlign: "middle" } },
+          ],
+        };
       },
       encode: { x: [0, 1], y: 2 },
+    });
+    series.push({
+      type: "custom", name: "months", silent: true, z: 0, legendHoverLink: false, clip: false,
+      data: edges.map(function (ms) { return { value: [ms, 0] }; }),
+      renderItem: function (params, api) {
+        var edge = edges[params.dataIndex], d = new Date(edge), rect = params.coordSys;
+        var x = api.coord([edge, 0])[0];
+        var line = { type: "line", shape: { x1: x, y1: rect.y, x2: x, y2: rect.y + rect.height }, style: { stroke: "#dde2ea", lineWidth: 1 } };
+        if (params.dataIndex === edges.length - 1) return line;  // the end of the last month: no label
+        var name = MONTHS[d.getUTCMonth()] + (params.dataIndex === 0 || d.getUTCMonth() === 0 ? " " + d.getUTCFullYear() : "");
+        var next = api.coord([edges[params.dataIndex + 1], 0])[0];
+        return {
+          type: "group", children: [line, {
+            type: "text", x: (x + next) / 2, y: rect.y + rect.height + 8,
+            style: { text: name, fill: "#1d2433", font: "11px " + FONT, align: "center", verticalAlign: "top" },
+          }],
+        };
+      },
+      encode: { x: 0, y: 1 },
     });
     return {
       aria: { enabled: true, label: { description: el.getAttribute("aria-label") } },
@@ -120,13 +219,13 @@
           return "<b>" + esc(d.kindLabel) + "</b><br>" + esc(d.label_) + "<br>" + esc(d.rawDate || "") + (d.end ? " → " + esc(d.end) : "");
         },
       },
-      grid: { left: 360, right: 60, top: 10, bottom: 60 },
+      useUTC: true,
+      grid: { left: 360, right: 150, top: 10, bottom: 60 },
       xAxis: {
         type: "time",
-        min: dates.length ? new Date(dates[0]).getTime() - pad : null,
-        max: dates.length ? new Date(dates[dates.length - 1]).getTime() + pad : null,
-        axisLabel: { formatter: function (v) { var d = new Date(v); return d.getUTCDate() === 1 ? MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear() : d.getUTCDate() + " " + MONTHS[d.getUTCMonth()]; }, hideOverlap: true },
-        splitLine: { show: true, lineStyle: { color: "#eef1f5" } },
+        min: edges.length ? edges[0] : null,
+        max: edges.length ? edges[edges.length - 1] : null,
+        axisLabel: { show: false }, axisTick: { show: false }, splitLine: { show: false },
       },
       yAxis: {
         type: "category", inverse: true, data: rows.map(function (i) { return i.label; }),
@@ -197,7 +296,8 @@
         type: "category", position: "top", triggerEvent: true,
         data: [{ value: "gap", code: T.gapCol }].concat(programmes.map(function (p) { return { value: p.id, code: p.code }; })),
         axisLabel: {
-          rotate: 60, interval: 0, fontSize: 10, width: 110, overflow: "truncate",
+          // the name is cut, never the count: the label is short enough for its width
+          rotate: 60, interval: 0, fontSize: 10, width: 140, overflow: "truncate",
           formatter: function (v, i) { return i === 0 ? "{gap|" + T.gapCol + "}" : shortText(programmeName(programmes[i - 1]), 16) + " (" + programmes[i - 1].covers + ")"; },
           rich: { gap: { color: "#b3261e", fontWeight: "bold", fontSize: 10 } },
         },
@@ -284,13 +384,24 @@
   function height() {
     if (data.view === "timeline") return data.items.length * 24 + 90;
     if (data.view === "coverage") return Math.min(data.needs.length, COVERAGE_ROWS) * COVERAGE_ROW + 120 + (data.programmes.length + 1 > COVERAGE_COLUMNS ? 84 : 56);
-    var perLayer = {};
-    data.nodes.forEach(function (n) { perLayer[n.depth] = (perLayer[n.depth] || 0) + 1; });
-    return Math.max.apply(null, [4].concat(Object.keys(perLayer).map(function (k) { return perLayer[k]; }))) * 72 + 60;
+    var slots = Math.max.apply(null, [1].concat(data.layout.columns.map(function (c) { return c.length; })));
+    return slots * TRACE.slot + TRACE.top + TRACE.bottom;
   }
   el.style.height = Math.max(320, height()) + "px";
   var build = { trace: traceOption, timeline: timelineOption, coverage: coverageOption }[data.view];
   var option = build();
+  // Each drawn SVG element says what it draws (ecmeta_series_index, _data_index, _data_type node or
+  // edge, _part item or label), for the tests and for whoever edits an exported SVG.
+  echarts.zrender.registerSSRDataGetter(function (shape) {
+    var host = shape, part = "item";
+    while (host && echarts.helper.getECData(host).dataIndex == null) {
+      if (host.__hostTarget) { part = "label"; host = host.__hostTarget; } else host = host.parent;
+    }
+    if (!host) return null;
+    var d = echarts.helper.getECData(host);
+    var meta = { series_index: d.seriesIndex, data_index: d.dataIndex, data_type: d.dataType || "", part: part };
+    return { each: function (f) { Object.keys(meta).forEach(function (k) { f(meta[k], k); }); } };
+  });
   var chart = echarts.init(el, null, { renderer: "svg" });
   // 'finished' fires once the picture is drawn and its animation is over (possibly during setOption).
   var ready = false;
@@ -345,7 +456,11 @@
     var els = [];
     chart.getModel().getSeriesByType(MAIN).forEach(function (series) {
       var d = series.getData();
-      for (var i = 0; i < d.count(); i++) els.push({ el: d.getItemGraphicEl(i), item: d.getRawDataItem(i), seriesIndex: series.seriesIndex, dataIndex: i });
+      for (var i = 0; i < d.count(); i++) {
+        var raw = d.getRawDataItem(i);
+        if (raw && raw.waypoint) continue;  // a long link's run across a column, not an item
+        els.push({ el: d.getItemGraphicEl(i), item: raw, seriesIndex: series.seriesIndex, dataIndex: i });
+      }
     });
     return els;
   }
