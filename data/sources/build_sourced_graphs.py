@@ -158,6 +158,7 @@ def pub(s: T, sources: str | tuple[str, ...], evidence: str, *pairs: tuple[T, T]
 
 
 # Derivation modes (ontology/inventory-schemes.ttl, shared with the inventory's coverage links).
+GRAPH = "https://w3id.org/relais/graph/"  # relais:inGraph: the named graph of each statement's triple
 STATED = ID + "derivation/stated"
 READ = ID + "derivation/read"
 # The reading of an English rdfs:comment of a graph: it is Relais' note, never words of the source.
@@ -1168,7 +1169,8 @@ def main() -> None:
         extra = ' ;\n    relais:translatedLabelLanguage "en"' if (s, p, o) in TRANSLATED else ""
         extra += f' ;\n    rdfs:comment "{esc(comment)}"@en' if comment else ""
         prov_lines.append(f"<{st}> a rdf:Statement ;\n    rdf:subject {s.ttl} ;\n    rdf:predicate {p.ttl} ;\n"
-                          f"    rdf:object {o.ttl} ;\n    prov:wasQuotedFrom <{ARTICLE}> ;\n    relais:quote \"{esc(quote)}\"@fr"
+                          f"    rdf:object {o.ttl} ;\n    relais:inGraph <{GRAPH}article> ;\n"
+                          f"    prov:wasQuotedFrom <{ARTICLE}> ;\n    relais:quote \"{esc(quote)}\"@fr"
                           f"{mode(p, o, reading)}{extra} .\n")
     for st, (s, p, o, srcs, evidence, reading, excerpt) in pubs:
         extra = ""
@@ -1181,7 +1183,8 @@ def main() -> None:
             extra += f' ;\n    relais:excerpt "{esc(excerpt)}"@fr'
         src = " , ".join(f"<{u}>" for u in srcs)
         prov_lines.append(f"<{st}> a rdf:Statement ;\n    rdf:subject {s.ttl} ;\n    rdf:predicate {p.ttl} ;\n"
-                          f"    rdf:object {o.ttl} ;\n    dcterms:source {src} ;\n    relais:evidence \"{esc(evidence)}\"@en"
+                          f"    rdf:object {o.ttl} ;\n    relais:inGraph <{GRAPH}public> ;\n"
+                          f"    dcterms:source {src} ;\n    relais:evidence \"{esc(evidence)}\"@en"
                           f"{mode(p, o, reading)}{extra} .\n")
     prov_lines.extend(disagreement_lines(arts, pubs))
     (ROOT / "data/provenance.ttl").write_text("\n".join(prov_lines), encoding="utf-8")

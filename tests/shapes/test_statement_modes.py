@@ -275,3 +275,15 @@ def test_the_article_has_its_web_address_cited_by_its_source() -> None:
     assert len(urls) == 1 and str(urls[0]).startswith("https://")
     (st,) = statements()[(ARTICLE, SCHEMA.url, urls[0])]
     assert urls[0] in set(prov().objects(st, DCTERMS.source))
+
+
+def test_every_provenance_statement_names_the_graph_that_holds_its_triple() -> None:
+    """#16 item 9: a statement's relais:inGraph is the named graph its triple is in (article or public)."""
+    graphs = {URIRef("https://w3id.org/relais/graph/" + name): graph_of(name) for name in ("article", "public")}
+    statements = list(prov().subjects(RDF.type, RDF.Statement))
+    assert statements
+    for st in statements:
+        named = list(prov().objects(st, RELAIS.inGraph))
+        triple = (prov().value(st, RDF.subject), prov().value(st, RDF.predicate), prov().value(st, RDF.object))
+        assert len(named) == 1 and named[0] in graphs, f"{st}: relais:inGraph {named}"
+        assert triple in graphs[named[0]], f"{st}: its triple is not in {named[0]}"
