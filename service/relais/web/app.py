@@ -96,7 +96,6 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
     # Innermost (added first): lookups skip routing, not ids, metrics, logs or headers.
     app.add_middleware(LookupFastPath, graph=graph, settings=settings)
     app.state.metrics = Metrics()
-    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse, tags=["Operations"])
     def metrics() -> PlainTextResponse:
@@ -132,7 +131,10 @@ def create_app(settings: Settings | None = None, graph: GraphStore | None = None
     app.include_router(views.build_router(graph, app.state.named_queries))
     add_api_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    add_http_limits(app, settings)  # request body limit (413) and CORS, outermost
+    add_http_limits(app, settings)  # request body limit (413), security headers and CORS
+    # Outermost: every answer, a 413 from the body limit or a CORS preflight included, gets a
+    # request id, is counted and logged.
+    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
     return app
 
 
