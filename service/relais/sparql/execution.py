@@ -160,7 +160,9 @@ class QueryRunner:
         # Real cancellation needs a local pyoxigraph store and fork (POSIX); a remote store's
         # queries are cancelled by their HTTP timeout instead.
         isolate = settings.query_isolation == "fork" and hasattr(os, "fork") and isinstance(graph.store, Store)
-        self.pool = WorkerPool(graph, self._serve_in_child, settings.max_heavy_queries) if isolate else None
+        # One child per heavy slot plus a spare: back-to-back heavy queries find one ready (a fork
+        # takes 50 ms and more at a million triples) while the keeper replaces the last one used.
+        self.pool = WorkerPool(graph, self._serve_in_child, settings.max_heavy_queries + 1) if isolate else None
 
     @property
     def isolate(self) -> bool:
