@@ -530,6 +530,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         # One line even when a parser's message has several (pyoxigraph lists expected characters over lines).
         print("relais: error: " + " ".join(line.strip() for line in str(exc).splitlines()), file=sys.stderr)
-        return 2
+        return exc.exit_code if isinstance(exc, RelaisError) else 2  # 1: the data breaks the shapes; 2: a usage error
     except KeyboardInterrupt:
         return 130
