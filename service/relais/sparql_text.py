@@ -118,6 +118,18 @@ def nesting(query: str) -> tuple[int, int]:
     >>> nesting("SELECT * WHERE { { ?s ?p (1 (2)) } UNION { ?s ?p [ ?q ?o ] } }")
     (4, 3)
     """
+    _, deepest, groups = summary(query)
+    return deepest, groups
+
+
+def summary(query: str) -> tuple[list[str], int, int]:
+    """In one scan: the words in upper case (no IRIs, strings, comments or brackets), the deepest
+    nesting of ``{ ( [`` and the number of ``{`` groups.
+
+    >>> summary("ASK { ?s a <http://e/C> }")
+    (['ASK', '?S', 'A'], 1, 1)
+    """
+    words: list[str] = []
     depth = deepest = groups = 0
     for _, token in scan(query):
         if token in OPENERS:
@@ -126,7 +138,9 @@ def nesting(query: str) -> tuple[int, int]:
             groups += token == "{"
         elif token in CLOSERS:
             depth = max(0, depth - 1)
-    return deepest, groups
+        elif token != "<iri>":
+            words.append(token.upper())
+    return words, deepest, groups
 
 
 # SPARQL 1.1 keywords, for "did you mean ...?" on a misspelt one.

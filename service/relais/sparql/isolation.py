@@ -35,7 +35,7 @@ from typing import Any, Protocol
 
 from relais.errors import BadGateway, RelaisError
 from relais.sparql.protocol import GRAPH_FORMATS, RESULT_FORMATS, Format
-from relais.sparql_text import CLOSERS, OPENERS, scan, skeleton
+from relais.sparql_text import skeleton, summary
 
 log = logging.getLogger(__name__)
 
@@ -99,17 +99,7 @@ class Shape:
 
 def shape_of(query: str) -> Shape:
     """One scan of the query for every decision taken on its shape."""
-    words: list[str] = []
-    level = depth = groups = 0
-    for _, token in scan(query):
-        if token in OPENERS:
-            level += 1
-            depth = max(depth, level)
-            groups += token == "{"
-        elif token in CLOSERS:
-            level = max(0, level - 1)
-        elif token != "<iri>":
-            words.append(token.upper())
+    words, depth, groups = summary(query)
     return Shape(words, depth, groups, skeleton(query))
 
 

@@ -676,11 +676,7 @@ def coverage_view(
         "lang": lang,
         "query": "view-coverage",
         "filters": {"phase": phase, "volet": volet, "actor_type": actor_type},
-        "options": {
-            "phases": [{"id": k, "label": v} for k, v in phases.items()],
-            "volets": [{"id": k, "label": f"{v} · {label(k)}"} for k, v in volets.items()],
-            "actorTypes": [{"id": a, "label": label(a)} for a in every_actor_type],
-        },
+        "options": filter_options(phases, volets, every_actor_type, label),
         "counts": {
             "needs": len(need_list),
             "programmes": len(programme_list),
@@ -866,11 +862,7 @@ def map_view(
         "lang": lang,
         "query": "view-map",
         "filters": {"phase": phase, "volet": volet, "actor_type": actor_type},
-        "options": {
-            "phases": [{"id": k, "label": v} for k, v in phases.items()],
-            "volets": [{"id": k, "label": f"{v} · {label(k)}"} for k, v in volets.items()],
-            "actorTypes": [{"id": a, "label": label(a)} for a in every_actor_type],
-        },
+        "options": filter_options(phases, volets, every_actor_type, label),
         "counts": {
             **tally(shown),
             "regions": sum(1 for e in entries if e["level"] == "region" and e["total"]),
@@ -1033,3 +1025,14 @@ def view_data(view: str, graph: GraphStore, named: dict[str, NamedQuery], lang: 
 
 
 # --- HTML -------------------------------------------------------------------------------------
+
+
+def filter_options(
+    phases: dict[str, str], volets: dict[str, str], actor_types: Iterable[str], label: Callable[[str], str]
+) -> dict[str, Any]:
+    """The choices of the phase, volet and actor-type filters, as the coverage and map views offer them."""
+    return {
+        "phases": [{"id": k, "label": v} for k, v in phases.items()],
+        "volets": [{"id": k, "label": f"{v} · {label(k)}"} for k, v in volets.items()],
+        "actorTypes": [{"id": a, "label": label(a)} for a in actor_types],
+    }
