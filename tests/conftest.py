@@ -110,10 +110,32 @@ REMOTE_PASS_MODULES = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "embedded_only: in a remote-pass module, runs once (embedded): what it checks happens before or after the"
+        " store is asked (request parsing, negotiation of a result another test already checks on the remote backend)",
+    )
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
     if "live_server" in metafunc.fixturenames and module in REMOTE_PASS_MODULES:
-        metafunc.parametrize("live_server", ["embedded", "remote"], indirect=True, scope="session")
+        once = metafunc.definition.get_closest_marker("embedded_only") is not None
+        backends = ["embedded"] if once else ["embedded", "remote"]
+        metafunc.parametrize("live_server", backends, indirect=True, scope="session")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Drop the remote run of a parameter marked ``embedded_only`` (``pytest.param(..., marks=...)``):
+    a function-level mark is seen by ``pytest_generate_tests``, a parameter's only here."""
+
+    def remote_and_once(item: pytest.Item) -> bool:
+        callspec = getattr(item, "callspec", None)
+        remote = callspec is not None and callspec.params.get("live_server") == "remote"
+        return remote and item.get_closest_marker("embedded_only") is not None
+
+    items[:] = [item for item in items if not remote_and_once(item)]
 
 
 @dataclass

@@ -26,6 +26,11 @@ def data_args(*extra: Path) -> list[str]:
     return ["--data", str(FIXTURES / "team.ttl"), str(FIXTURES / "places.ttl"), str(FIXTURES / "schema.ttl"), *map(str, extra)]
 
 
+def data_paths(*extra: Path) -> list[Path]:
+    """The same files as ``data_args``, for the in-process app (``tests.support.app.served``)."""
+    return [Path(arg) for arg in data_args(*extra)[1:]]
+
+
 def fixture_store() -> pyoxigraph.Store:
     """The fixture graphs loaded in-process the same way, to derive expected answers."""
     store = pyoxigraph.Store()

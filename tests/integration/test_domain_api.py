@@ -28,7 +28,9 @@ def shipped() -> rdflib.Dataset:
     return dataset
 
 
+@cache
 def union() -> rdflib.Graph:
+    """The union of the shipped graphs, built once: the tests only read it."""
     g = rdflib.Graph()
     for s, p, o, _ in shipped().quads((None, None, None, None)):
         g.add((s, p, o))
@@ -106,6 +108,7 @@ def test_relays_match_the_article(live_server: Server) -> None:
     assert sorted(set(dated.values())) == ["2020-06-23", "2020-07-08", "2020-07-15", "2020-07-16"]
 
 
+@pytest.mark.embedded_only  # negotiation / request checks: the remote pass runs the data paths
 def test_bad_lang_is_400(live_server: Server) -> None:
     response = get(live_server, "/api/relays", lang="de")
     assert response.status_code == 400 and "lang" in response.json()["detail"]
@@ -148,6 +151,7 @@ def test_trace_to_the_caisse_des_depots(live_server: Server) -> None:
     assert missing.status_code == 404
 
 
+@pytest.mark.embedded_only  # negotiation / request checks: the remote pass runs the data paths
 @pytest.mark.parametrize("path,params", [("/api/trace", {"to": "^F"}), ("/api/needs", {"phase": "a b"}), ("/api/deliverables/x%5Ey", {})])
 def test_malformed_identifiers_are_400(live_server: Server, path: str, params: dict[str, str]) -> None:
     response = httpx.get(f"{live_server.url}{path}", params=params)

@@ -12,6 +12,7 @@ from relais.resources import queries_dir
 from relais.web.editor import project_prefixes
 from tests.browser import chromium, open_page, screenshot
 from tests.conftest import Server, running_server
+from tests.support.app import served
 
 pytestmark = pytest.mark.integration
 
@@ -76,16 +77,17 @@ def test_curl_without_accept_gets_rdf_not_html(server: Server) -> None:
 
 def test_the_editor_works_without_named_queries(tmp_path_factory: pytest.TempPathFactory) -> None:
     empty = tmp_path_factory.mktemp("no-queries")
-    with running_server(tmp=tmp_path_factory.mktemp("editor2"), env={"RELAIS_QUERIES_DIR": str(empty)}) as srv:
-        response = httpx.get(f"{srv.url}/sparql", headers={"Accept": "text/html"})
-        # The examples the graph publishes (graph examples) are still listed.
-        assert response.status_code == 200 and "relay-trace" in response.text
+    env = {"RELAIS_QUERIES_DIR": str(empty)}
+    # The page a configuration renders: in-process, the app `relais serve` builds.
+    response = served(tmp_path_factory.mktemp("editor2"), env=env).get("/sparql", headers={"Accept": "text/html"})
+    # The examples the graph publishes (graph examples) are still listed.
+    assert response.status_code == 200 and "relay-trace" in response.text
     data = tmp_path_factory.mktemp("data") / "tiny.ttl"
     data.write_text("<urn:a> <urn:p> <urn:b> .\n", encoding="utf-8")
-    env = {"RELAIS_QUERIES_DIR": str(empty)}
-    with running_server(["--data", str(data)], tmp=tmp_path_factory.mktemp("editor3"), env=env) as srv:
-        response = httpx.get(f"{srv.url}/sparql", headers={"Accept": "text/html"})
-        assert response.status_code == 200 and "No named queries." in response.text
+    response = served(tmp_path_factory.mktemp("editor3"), [data], env).get(
+        "/sparql", headers={"Accept": "text/html", "Accept-Language": "en"}
+    )
+    assert response.status_code == 200 and "No named queries." in response.text
 
 
 def test_the_share_button_makes_a_link_that_reopens_the_query(server: Server) -> None:

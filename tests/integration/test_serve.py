@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import httpx
 import pyoxigraph
 import pytest
@@ -15,6 +17,7 @@ pytestmark = pytest.mark.integration
 COUNT_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
 
+@cache
 def expected_counts() -> dict[str, int]:
     """The per-graph counts of the shipped graph, computed in-process from the same files."""
     graph = GraphStore.open(shipped_sources())

@@ -16,7 +16,8 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
 from tests.conftest import Server, running_oxigraph, running_server
-from tests.integration.sparql_support import ALICE, EX, PREFIX, SHAPES, TEAM, TOKENS, data_args, expected_rows, fixture_store
+from tests.integration.sparql_support import ALICE, EX, PREFIX, SHAPES, TEAM, TOKENS, data_args, data_paths, expected_rows, fixture_store
+from tests.support.app import served
 
 pytestmark = pytest.mark.integration
 
@@ -129,21 +130,21 @@ def test_another_triple_store_reaches_relais_with_service(server: Server, oxigra
 
 def test_relais_reaches_an_allowed_service_and_refuses_others(oxigraph_server: str, tmp_path: Path) -> None:
     env = {"RELAIS_SERVICE_ALLOW": f"{oxigraph_server}/query"}
-    with running_server(data_args(), env=env, tmp=tmp_path) as srv:
-        query = (
-            PREFIX
-            + f"""SELECT ?label ?population WHERE {{
-          ?city rdfs:label ?label .
-          SERVICE <{oxigraph_server}/query> {{ ?city ex:population ?population }}
-        }} ORDER BY ?label"""
-        )
-        response = httpx.get(f"{srv.url}/sparql", params={"query": query}, timeout=30)
-        assert response.status_code == 200, response.text
-        got = [(b["label"]["value"], b["population"]["value"]) for b in response.json()["results"]["bindings"]]
-        assert got == [("Lyon", "522250"), ("Paris", "2102650")]
-        # Another path on the same host is not on the list.
-        other = httpx.get(f"{srv.url}/sparql", params={"query": f"SELECT * WHERE {{ SERVICE <{oxigraph_server}/update> {{ ?s ?p ?o }} }}"})
-        assert other.status_code == 400 and "not allowed" in other.json()["detail"]
+    app = served(tmp_path, data_paths(), env)  # Relais in-process; its SERVICE call reaches the real Oxigraph server
+    query = (
+        PREFIX
+        + f"""SELECT ?label ?population WHERE {{
+      ?city rdfs:label ?label .
+      SERVICE <{oxigraph_server}/query> {{ ?city ex:population ?population }}
+    }} ORDER BY ?label"""
+    )
+    response = app.get("/sparql", params={"query": query}, timeout=30)
+    assert response.status_code == 200, response.text
+    got = [(b["label"]["value"], b["population"]["value"]) for b in response.json()["results"]["bindings"]]
+    assert got == [("Lyon", "522250"), ("Paris", "2102650")]
+    # Another path on the same host is not on the list.
+    other = app.get("/sparql", params={"query": f"SELECT * WHERE {{ SERVICE <{oxigraph_server}/update> {{ ?s ?p ?o }} }}"})
+    assert other.status_code == 400 and "not allowed" in other.json()["detail"]
 
 
 @pytest.mark.parametrize(

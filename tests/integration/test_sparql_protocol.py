@@ -14,7 +14,8 @@ import pytest
 import rdflib
 
 from tests.conftest import Server, running_server
-from tests.integration.sparql_support import EX, GRAPH, PLACES, PREFIX, SCHEMA, TEAM, data_args, expected_rows, fixture_store
+from tests.integration.sparql_support import EX, GRAPH, PLACES, PREFIX, SCHEMA, TEAM, data_args, data_paths, expected_rows, fixture_store
+from tests.support.app import served
 
 pytestmark = pytest.mark.integration
 
@@ -310,11 +311,11 @@ def test_cors_lets_any_origin_query_without_credentials(server: Server) -> None:
 
 def test_cors_origins_are_configurable(tmp_path: Path) -> None:
     env = {"RELAIS_CORS_ORIGINS": "https://allowed.example"}
-    with running_server(data_args(), env=env, tmp=tmp_path) as srv:
-        ok = httpx.get(sparql(srv), params={"query": "ASK {}"}, headers={"Origin": "https://allowed.example"})
-        assert ok.headers["access-control-allow-origin"] == "https://allowed.example"
-        other = httpx.get(sparql(srv), params={"query": "ASK {}"}, headers={"Origin": "https://other.example"})
-        assert "access-control-allow-origin" not in other.headers
+    app = served(tmp_path, data_paths(), env)  # a configuration's headers: in-process
+    ok = app.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://allowed.example"})
+    assert ok.headers["access-control-allow-origin"] == "https://allowed.example"
+    other = app.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://other.example"})
+    assert "access-control-allow-origin" not in other.headers
 
 
 def test_results_are_json_documents_not_python_reprs(server: Server) -> None:

@@ -17,7 +17,21 @@ import rdflib
 
 from relais.sparql.updates import replay
 from tests.conftest import Server, running_server
-from tests.integration.sparql_support import ALICE, BOB, EX, PLACES, PREFIX, SHAPES, TEAM, TOKENS, data_args, fixture_store, write_big_graph
+from tests.integration.sparql_support import (
+    ALICE,
+    BOB,
+    EX,
+    PLACES,
+    PREFIX,
+    SHAPES,
+    TEAM,
+    TOKENS,
+    data_args,
+    data_paths,
+    fixture_store,
+    write_big_graph,
+)
+from tests.support.app import served
 
 pytestmark = pytest.mark.integration
 
@@ -66,12 +80,12 @@ VALID = PREFIX + f'INSERT DATA {{ GRAPH <{TEAM}> {{ ex:dan a ex:Person ; ex:name
 
 
 def test_updates_are_off_without_a_configured_token(tmp_path: Path) -> None:
-    with running_server(data_args(), tmp=tmp_path) as srv:
-        response = update(srv, VALID)
-        assert response.status_code == 403
-        assert "RELAIS_UPDATE_TOKEN" in response.json()["detail"]
-        store = httpx.put(f"{srv.url}/store", params={"graph": TEAM}, content=b"", headers={"Content-Type": "text/turtle", **ALICE})
-        assert store.status_code == 403
+    app = served(tmp_path, data_paths())  # a configuration's route behaviour: in-process
+    response = app.post("/sparql", content=VALID.encode(), headers={"Content-Type": "application/sparql-update", **ALICE})
+    assert response.status_code == 403
+    assert "RELAIS_UPDATE_TOKEN" in response.json()["detail"]
+    store = app.put("/store", params={"graph": TEAM}, content=b"", headers={"Content-Type": "text/turtle", **ALICE})
+    assert store.status_code == 403
 
 
 def test_update_without_a_token_is_401_and_with_a_wrong_one_403(server: Server) -> None:
@@ -216,12 +230,13 @@ def test_load_from_an_allowed_source(server: Server, tmp_path: Path) -> None:
     source = f"{server.url}/store?graph={PLACES}"
     expected = len(httpx.get(source, headers={"Accept": "application/n-triples"}).text.strip().splitlines())
     env = {"RELAIS_UPDATE_TOKEN": TOKENS, "RELAIS_SHAPES_DIR": str(SHAPES), "RELAIS_LOAD_ALLOW": f"{server.url}/store*"}
-    with running_server(data_args(), env=env, tmp=tmp_path) as srv:
-        target = "https://w3id.org/relais/graph/loaded"
-        response = update(srv, f"LOAD <{source}> INTO GRAPH <{target}>")
-        assert response.status_code == 204, response.text
-        count = httpx.get(f"{srv.url}/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}"})
-        assert count.json()["results"]["bindings"][0]["n"]["value"] == str(expected)
+    app = served(tmp_path, data_paths(), env)  # the loading side in-process; the source is a real server
+    target = "https://w3id.org/relais/graph/loaded"
+    load = f"LOAD <{source}> INTO GRAPH <{target}>"
+    response = app.post("/sparql", content=load.encode(), headers={"Content-Type": "application/sparql-update", **ALICE})
+    assert response.status_code == 204, response.text
+    count = app.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}"})
+    assert count.json()["results"]["bindings"][0]["n"]["value"] == str(expected)
 
 
 # --- durability, audit replay, validation cost ---------------------------------------------------
