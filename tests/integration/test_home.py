@@ -7,6 +7,7 @@ import pytest
 
 from relais.named_queries.catalog import load_queries
 from relais.resources import queries_dir
+from relais.web.i18n import format_number
 from tests.conftest import Server
 from tests.integration.test_linked_data import BROWSER_ACCEPT, _anchors
 
@@ -38,7 +39,7 @@ def test_home_counts_per_named_graph_match_the_store(live_server: Server) -> Non
         name = row["g"]["value"].rsplit("/", 1)[-1]
         assert f'href="/graph/{name}"' in html
         segment = html[html.index(f'href="/graph/{name}"') :]
-        assert f'<td class="num">{row["n"]["value"]}</td>' in segment[: segment.index("</tr>")], name
+        assert f'<td class="num">{format_number(row["n"]["value"], "fr")}</td>' in segment[: segment.index("</tr>")], name
 
 
 def test_home_counts_per_class_and_links_to_instances(live_server: Server) -> None:
@@ -62,7 +63,7 @@ def test_home_lists_every_research_question_with_a_way_to_run_it(live_server: Se
     queries = load_queries(queries_dir())
     assert queries
     for name, query in queries.items():
-        assert query.summary in html.replace("&#39;", "'").replace("&#34;", '"').replace("&amp;", "&"), name
+        assert (query.summary_fr or query.summary) in html.replace("&#39;", "'").replace("&#34;", '"').replace("&amp;", "&"), name
         assert f'href="/queries/{name}' in html or f'action="/queries/{name}"' in html, name
 
 

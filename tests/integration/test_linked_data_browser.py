@@ -90,6 +90,7 @@ def test_every_link_on_home_and_sample_pages_answers_200(live_server: Server, br
 
 def test_researcher_clicks_from_a_dialogue_space_to_deliverable_relay_event_and_target(live_server: Server, browser: Any) -> None:
     page = browser.new_page()
+    page.set_extra_http_headers({"Accept-Language": "fr"})  # a French reader: French labels and texts on every page
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     try:
@@ -114,10 +115,10 @@ def test_researcher_clicks_from_a_dialogue_space_to_deliverable_relay_event_and_
         screenshot(page, "linked-data-click-through-event")
         # look an IRI up with the form on the home page
         page.goto(live_server.url + "/", wait_until="networkidle")
-        page.get_by_label("Look up an IRI of the graph").fill(
+        page.get_by_label("Chercher une IRI du graphe").fill(
             "https://w3id.org/relais/id/relay/echange-cercle-investisseur-societal-2020-07-15"
         )
-        page.get_by_role("button", name="Look up").click()
+        page.get_by_role("button", name="Chercher").click()
         page.wait_for_url("**/resource?iri=*")
         assert page.locator("h1").inner_text() == "échange avec le Cercle « Investisseur sociétal »"
         # and download the graph from the dumps page

@@ -14,11 +14,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from fastapi import Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from relais import resources
 from relais.config import Settings
 from relais.errors import NotFound
+from relais.web.i18n import carry_language, page_language, words
 from relais.web.pages import render
 
 STATIC = Path(__file__).resolve().parent / "static" / "editor"
@@ -94,12 +96,17 @@ def page(
     initial: str | None = None,
     base: str = "",
     examples: list[dict[str, str]] | None = None,
+    request: Request | None = None,
 ) -> str:
     """The editor page: YASGUI on /sparql, the named queries as examples beside it.
 
     ``initial`` opens the editor on that query (a share link); ``base`` prefixes the relative
-    asset URLs when the page is served below /sparql's level (``../`` for /q/{id}).
+    asset URLs when the page is served below /sparql's level (``../`` for /q/{id}); ``request``
+    gives the page its language (``?lang=``, Accept-Language), French without one.
     """
+    choice = page_language(request) if request is not None else None
+    lang = choice.lang if choice else "fr"
+    ui = words(lang)
     prefixes = project_prefixes()
     # The examples come from the graph (graph examples); served data without them falls back to queries/.
     examples = examples or [
@@ -120,16 +127,16 @@ def page(
             f"<span>{html.escape(e['summary'])}</span></li>"
             for i, e in enumerate(examples)
         )
-        or "<li>No named queries.</li>"
+        or f"<li>{html.escape(ui['no_named_queries'])}</li>"
     )
     # JSON inside <script>: escape "</" so a query text cannot close the element.
     config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
-    return f"""<!doctype html>
-<html lang="en">
+    page = f"""<!doctype html>
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Relais SPARQL editor</title>
+<title>{html.escape(ui["editor_title"])}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/site.css">
 <link rel="stylesheet" href="{base}sparql/editor/yasgui.min.css">
@@ -154,13 +161,13 @@ def page(
 </style>
 </head>
 <body>
-{site_header()}
+{site_header(request)}
 <div class="editor-layout">
 <aside>
   <h1>Relais SPARQL</h1>
-  <p>Endpoint: <code id="endpoint-url">/sparql</code></p>
-  <p><button type="button" id="share">Share this query</button><br><output id="share-link"></output></p>
-  <h2>Examples</h2>
+  <p>{html.escape(ui["editor_endpoint"])} <code id="endpoint-url">/sparql</code></p>
+  <p><button type="button" id="share">{html.escape(ui["share"])}</button><br><output id="share-link"></output></p>
+  <h2>{html.escape(ui["examples"])}</h2>
   <ul id="examples">
 {items}
   </ul>
@@ -174,11 +181,12 @@ def page(
 </body>
 </html>
 """
+    return carry_language(page, lang) if choice and choice.explicit else page
 
 
-def site_header() -> str:
-    """The site's header and navigation, the same markup the other pages get from base.html."""
-    return render("_header.html")
+def site_header(request: Request | None = None) -> str:
+    """The site's header and navigation, the same markup the other pages get from base.html (in the page's language)."""
+    return render("_header.html", request)
 
 
 def asset(name: str) -> Response:

@@ -14,19 +14,45 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, pass_context
+from jinja2.runtime import Context
 from pyoxigraph import NamedNode, Store
 from starlette.requests import Request
 
 from relais.errors import NotAcceptable
 from relais.graph.labels import Labeller
 from relais.vocab import ID_BASE, RDF_TYPE, local_href
+from relais.web.i18n import carry_language, format_date, format_number, page_language, switch_of, words
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 # --- labels and named queries ----------------------------------------------------------------
+
+
+class PageLabeller(Labeller):
+    """Labels in the page's language, else the other one, else what :class:`Labeller` falls back to.
+
+    Why a subclass: graph.labels is shared with the CLI and the pictures, whose order (French first) stays.
+    """
+
+    def __init__(self, store: Store, lang: str) -> None:
+        super().__init__(store)
+        self.lang = lang
+
+    def label(self, iri: str) -> str:
+        """The label in the page's language, else the other language's, else untagged, else the short forms."""
+        labels = self.labels(iri)
+        for lang in (self.lang, "en" if self.lang == "fr" else "fr", ""):
+            if lang in labels:
+                return labels[lang]
+        return super().label(iri)
+
+    def label_language(self, iri: str) -> str | None:
+        """The language tag of the label :meth:`label` shows (for ``<h1 lang>``), None when it is untagged or made up."""
+        shown = self.label(iri)
+        return next((lang for lang, text in self.labels(iri).items() if text == shown and lang), None)
 
 
 def iri_candidates(store: Store, labeller: Labeller, name: str) -> list[dict[str, str]]:
@@ -168,25 +194,70 @@ def templates() -> Environment:
     """The Jinja2 environment: autoescape ON for every template, so graph values show as text."""
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.globals["local_href"] = local_href
-    env.filters["filesize"] = filesize
+    env.filters["filesize"] = _page_filesize
+    env.filters["number"] = _page_number
+    env.filters["date"] = _page_date
+    env.filters["shown"] = _page_literal
     return env
 
 
-def render(template: str, /, **context: Any) -> str:
-    """Render a template from templates/ (every value autoescaped)."""
-    return templates().get_template(template).render(**context)
+def render(template: str, /, request: Request | None = None, **context: Any) -> str:
+    """Render a template from templates/ (every value autoescaped), in the language of ``request``'s page.
 
-
-def filesize(size: int) -> str:
-    """A human-readable file size.
-
-    >>> filesize(1536)
-    '1.5 KB'
+    With a request, the template gets ``lang``, the fixed texts ``ui`` and the header's language
+    ``switch``; when ``?lang=`` chose the language, the page's internal links carry it on.
     """
+    if request is None:
+        return templates().get_template(template).render(**{"lang": "fr", "ui": words("fr"), **context})
+    choice = page_language(request)
+    full = {"lang": choice.lang, "ui": words(choice.lang), "switch": switch_of(request), **context}
+    html = templates().get_template(template).render(**full)
+    return carry_language(html, choice.lang) if choice.explicit else html
+
+
+@pass_context
+def _page_number(context: Context, value: Any) -> str:
+    return format_number(value, context.get("lang", "fr"))
+
+
+@pass_context
+def _page_date(context: Context, value: Any) -> str:
+    return format_date(str(value), context.get("lang", "fr"))
+
+
+@pass_context
+def _page_filesize(context: Context, size: int) -> str:
+    return filesize(size, context.get("lang", "fr"))
+
+
+_DATE_TYPES = {"xsd:date", "xsd:dateTime", "xsd:gYearMonth"}
+_NUMBER_TYPES = {"xsd:integer", "xsd:decimal", "xsd:nonNegativeInteger", "xsd:positiveInteger", "xsd:int", "xsd:long"}
+
+
+@pass_context
+def _page_literal(context: Context, value: dict[str, Any]) -> str:
+    """A literal's text as the page shows it: dates and numbers in the page's locale, the rest as it is."""
+    lang = context.get("lang", "fr")
+    text = str(value.get("label", ""))
+    if value.get("date") or value.get("datatype") in _DATE_TYPES:
+        return format_date(text, lang)
+    if value.get("num") or value.get("datatype") in _NUMBER_TYPES:
+        return format_number(text, lang)
+    return text
+
+
+def filesize(size: int, lang: str = "en") -> str:
+    """A human-readable file size (French: ko, Mo and a decimal comma).
+
+    >>> filesize(1536), filesize(1536, "fr")
+    ('1.5 KB', '1,5 ko')
+    """
+    units = ("o", "ko", "Mo", "Go") if lang == "fr" else ("B", "KB", "MB", "GB")
     value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+    for unit in units:
+        if value < 1024 or unit == units[-1]:
+            text = f"{value:.0f} {unit}" if unit == units[0] else f"{value:.1f} {unit}"
+            return text.replace(".", ",") if lang == "fr" else text
         value /= 1024
     return f"{size} B"
 

@@ -15,7 +15,8 @@ from relais.graph.labels import Labeller
 from relais.named_queries.catalog import load_queries
 from relais.vocab import GRAPH_BASE, ID_BASE, ONTOLOGY_NS, RDF_TYPE, local_href
 from relais.web.dataset import statistics
-from relais.web.pages import iri_candidates, question_order, render
+from relais.web.i18n import page_language
+from relais.web.pages import PageLabeller, iri_candidates, question_order, render
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ router = APIRouter(tags=["Linked data"])
 ENTRY_CLASSES = ["Initiative", "DialogueSpace"]
 
 
-def _questions(request: Request, labeller: Labeller) -> tuple[list[dict[str, Any]], str | None]:
+def _questions(request: Request, labeller: Labeller, lang: str) -> tuple[list[dict[str, Any]], str | None]:
     """The named queries as research questions; a broken .rq file is reported, not fatal to the page."""
     try:
         queries = getattr(request.app.state, "named_queries", None) or load_queries(request.app.state.settings.queries_dir)
@@ -56,7 +57,9 @@ def _questions(request: Request, labeller: Labeller) -> tuple[list[dict[str, Any
         questions.append(
             {
                 "name": query.name,
-                "summary": query.summary,
+                # The French summary on French pages when the query has one (the English one is the grlc summary).
+                "summary": (query.summary_fr or query.summary) if lang == "fr" else query.summary,
+                "summary_lang": "fr" if lang == "fr" and query.summary_fr else "en",
                 "description": query.description,
                 "tags": list(query.tags),
                 "params": params,
@@ -71,8 +74,9 @@ def _questions(request: Request, labeller: Labeller) -> tuple[list[dict[str, Any
 def home(request: Request) -> HTMLResponse:
     """What the graph holds (counts per class and per named graph), the research questions, and links
     to the resources, the SPARQL editor, the ontology, the dumps and the API documentation."""
+    lang = page_language(request).lang
     graph = request.app.state.graph
-    labeller = Labeller(graph.store)
+    labeller = PageLabeller(graph.store, lang)
     stats = statistics(graph)
     classes = [
         {
@@ -90,13 +94,13 @@ def home(request: Request) -> HTMLResponse:
         labels = labeller.labels(iri)
         description = None
         for quad in graph.store.quads_for_pattern(NamedNode(iri), NamedNode("http://purl.org/dc/terms/description"), None, None):
-            if getattr(quad.object, "language", None) == "en" or description is None:
+            if getattr(quad.object, "language", None) == lang or description is None:
                 description = quad.object.value
         graphs.append(
             {
                 "iri": iri,
                 "name": iri[len(GRAPH_BASE) :] if iri.startswith(GRAPH_BASE) else iri,
-                "label": labels.get("en") or labeller.label(iri),
+                "label": labels.get(lang) or labeller.label(iri),
                 "count": count,
                 "href": local_href(iri),
                 "description": description,
@@ -115,9 +119,10 @@ def home(request: Request) -> HTMLResponse:
                 "members": sorted((labeller.link(m) for m in members), key=lambda v: v["label"].lower()),
             }
             entries.append(entry)
-    questions, query_error = _questions(request, labeller)
+    questions, query_error = _questions(request, labeller, lang)
     html = render(
         "home.html",
+        request,
         title="Relais",
         stats=stats,
         classes=classes,

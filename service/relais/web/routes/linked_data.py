@@ -19,11 +19,11 @@ from fastapi.responses import HTMLResponse, Response
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from relais.errors import BadRequest, NotFound
-from relais.graph.labels import Labeller
 from relais.graph.store import GraphStore
 from relais.vocab import CATALOG_IRI, DATASET_IRI, GRAPH_BASE, ID_BASE, ONTOLOGY_IRI, PREFIXES, iri_to_uri, local_href, valid_iri
 from relais.web.dataset import DUMP_FORMATS, Dumps, dataset_description, description_view, statistics
 from relais.web.describe import description_quads, exists, resource_view, serialize_description
+from relais.web.i18n import page_language, words
 from relais.web.ontology_doc import ONTOLOGY_GRAPH, Documentation, jsonld_context, ontology_graph, shapes_graph
 from relais.web.pages import (
     ALL_PAGE_FORMATS,
@@ -35,6 +35,7 @@ from relais.web.pages import (
     TRIG,
     TURTLE,
     PageFormat,
+    PageLabeller,
     negotiate,
     public_base,
     render,
@@ -118,12 +119,19 @@ def _link_header(alternates: list[dict[str, str]]) -> str:
     return ", ".join(f'<{iri_to_uri(a["href"])}>; rel="alternate"; type="{a["media_type"]}"' for a in alternates)
 
 
-def html_page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(render(template, **context), status_code=status, headers={"Vary": "Accept"})
+def html_page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page in the language :func:`page_language` picks (it varies with Accept and Accept-Language)."""
+    return HTMLResponse(render(template, request, **context), status_code=status, headers={"Vary": "Accept, Accept-Language"})
 
 
-def not_found_page(iri: str, what: str = "resource") -> HTMLResponse:
-    return html_page("not_found.html", status=404, title="Not found", iri=iri, what=what)
+def labeller_of(request: Request) -> PageLabeller:
+    """Labels in the page's language (a 400 for an unknown ``?lang=`` comes from here, before any work)."""
+    return PageLabeller(_graph(request).store, page_language(request).lang)
+
+
+def not_found_page(request: Request, iri: str, what: str = "resource") -> HTMLResponse:
+    lang = page_language(request).lang
+    return html_page(request, "not_found.html", status=404, title=words(lang)["not_found"], iri=iri, what=what)
 
 
 # --- resources ----------------------------------------------------------------------------------
@@ -134,17 +142,18 @@ def _resource(request: Request, iri: str, page_path: str, fmt: PageFormat) -> Re
     node = NamedNode(iri)
     if not exists(graph.store, node):
         if fmt is HTML:
-            return not_found_page(iri)
+            return not_found_page(request, iri)
         raise NotFound(f"{iri} is not in the graph; browse / or query /sparql to find resources")
     # The document that was chosen for this IRI (RFC 9110 Content-Location), for /id/ paths.
     located = {"Content-Location": iri_to_uri(page_path + fmt.extension)} if page_path.startswith("/id/") else {}
     if fmt is not HTML:
         quads = description_quads(graph.store, node)
         return _rdf_response(serialize_description(quads, fmt, context_url(request), context_of(request)), fmt, located)
-    labeller = Labeller(graph.store)
+    labeller = labeller_of(request)
     view = resource_view(graph.store, node, labeller)
+    view["label_lang"] = labeller.label_language(iri)
     alternates = _alternates(page_path)
-    response = html_page("resource.html", title=view["label"], r=view, alternates=alternates)
+    response = html_page(request, "resource.html", title=view["label"], r=view, alternates=alternates)
     response.headers["Link"] = _link_header(alternates)
     response.headers.update(located)
     return response
@@ -188,7 +197,9 @@ def _ontology(request: Request, fmt: PageFormat) -> Response:
     if fmt is HTML:
         doc = documentation_of(request)
         alternates = _alternates("/ontology")
-        response = html_page("ontology.html", title="Relais ontology", doc=doc, alternates=alternates)
+        lang = page_language(request).lang
+        title = doc["meta"]["titles"].get(lang) or words(lang)["ontology_title"]
+        response = html_page(request, "ontology.html", title=title, doc=doc, alternates=alternates)
         response.headers["Link"] = _link_header(alternates)
         return response
     triples = [q.triple for q in _graph(request).store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH)]
@@ -245,12 +256,12 @@ def named_graph(name: str, request: Request) -> Response:
     fmt = _choose(request)
     if not known:
         if fmt is HTML:
-            return not_found_page(iri, "named graph")
+            return not_found_page(request, iri, "graph")
         raise NotFound(f"no named graph {iri}; see /dataset for the list")
     if fmt is not HTML:
         quads = list(graph.store.quads_for_pattern(None, None, None, node))
         return _rdf_response(serialize_description(quads, fmt, context_url(request), context_of(request)), fmt)
-    labeller = Labeller(graph.store)
+    labeller = labeller_of(request)
     description = resource_view(graph.store, node, labeller) if exists_as_subject(graph, node) else None
     count = sum(1 for _ in graph.store.quads_for_pattern(None, None, None, node))
     classes = [
@@ -261,7 +272,15 @@ def named_graph(name: str, request: Request) -> Response:
     ]
     alternates = _alternates(f"/graph/{name}")
     return html_page(
-        "graph.html", title=labeller.label(iri), name=name, iri=iri, count=count, classes=classes, r=description, alternates=alternates
+        request,
+        "graph.html",
+        title=labeller.label(iri),
+        name=name,
+        iri=iri,
+        count=count,
+        classes=classes,
+        r=description,
+        alternates=alternates,
     )
 
 
@@ -276,10 +295,12 @@ def instances(request: Request) -> Response:
     if not class_iri or not valid_iri(class_iri):
         raise BadRequest("send the class IRI: /instances?class=https://w3id.org/relais/ontology#Relay")
     graph = _graph(request)
-    labeller = Labeller(graph.store)
+    labeller = labeller_of(request)
     members = {q.subject for q in graph.store.quads_for_pattern(None, NamedNode(PREFIXES["rdf"] + "type"), NamedNode(class_iri), None)}
     members_view = sorted((labeller.link(m) for m in members if isinstance(m, NamedNode)), key=lambda v: v["label"].lower())
-    return html_page("instances.html", title=labeller.label(class_iri), cls=labeller.link(NamedNode(class_iri)), members=members_view)
+    return html_page(
+        request, "instances.html", title=labeller.label(class_iri), cls=labeller.link(NamedNode(class_iri)), members=members_view
+    )
 
 
 # --- dumps and dataset description --------------------------------------------------------------
@@ -303,7 +324,7 @@ def dumps_listing(request: Request) -> Response:
     accept = request.headers.get("accept", "")
     if request.query_params.get("format") == "json" or ("application/json" in accept and "text/html" not in accept):
         return Response(json.dumps({"dumps": rows}, indent=2).encode(), media_type="application/json")
-    return html_page("dumps.html", title="Dumps", dumps=rows)
+    return html_page(request, "dumps.html", title=words(page_language(request).lang)["dumps"], dumps=rows)
 
 
 @router.get("/dumps/{name}", summary="One dump file")
@@ -336,8 +357,9 @@ def dataset(request: Request) -> Response:
     if fmt is HTML:
         alternates = _alternates(request.url.path)
         return html_page(
+            request,
             "dataset.html",
-            title="Dataset",
+            title=words(page_language(request).lang)["dataset"],
             d=description_view(description),
             alternates=alternates,
             dataset_iri=DATASET_IRI,

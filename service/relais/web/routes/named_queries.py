@@ -25,7 +25,8 @@ from relais.graph.store import GraphStore
 from relais.named_queries.catalog import NamedQuery, Parameter
 from relais.named_queries.run import term_value
 from relais.vocab import XSD, curie, iri_to_uri
-from relais.web.pages import HTML, PageFormat, iri_candidates, negotiate, question_order, render
+from relais.web.i18n import page_language, words
+from relais.web.pages import HTML, PageFormat, PageLabeller, iri_candidates, negotiate, question_order, render
 
 MAX_PER_PAGE = 10_000
 MAX_PAGE = 1_000_000_000  # OFFSET stays a small integer; int() never sees thousands of digits
@@ -283,7 +284,8 @@ def build_router(named: dict[str, NamedQuery], graph: GraphStore) -> APIRouter:
         """Every named query with its summary, parameters and an example URL (HTML for browsers, JSON by default)."""
         if _wants_html(request, {"json": "application/json"}):
             ordered = sorted(named.values(), key=question_order)
-            return HTMLResponse(render("queries.html", title="Named queries", queries=[_catalogue_entry(q) for q in ordered]), headers=VARY)
+            title = words(page_language(request).lang)["nav_queries"]
+            return HTMLResponse(render("queries.html", request, title=title, queries=[_catalogue_entry(q) for q in ordered]), headers=VARY)
         fmt = request.query_params.get("format")
         if fmt and fmt != "json":
             raise NotAcceptable(f"format={fmt!r} is not available here; use json or html")
@@ -310,7 +312,8 @@ def build_router(named: dict[str, NamedQuery], graph: GraphStore) -> APIRouter:
 
 
 def _handler(query: NamedQuery, graph: GraphStore) -> Any:
-    reserved = {"format", "page", "per_page"}
+    # lang= is the page's language (pages carry it on their links, the JSON and CSV ones too), unless the query has a lang parameter.
+    reserved = {"format", "page", "per_page"} | ({"lang"} if all(p.name != "lang" for p in query.parameters) else set())
 
     def run(request: Request) -> Response:
         values: dict[str, str] = {}
@@ -337,7 +340,7 @@ def _handler(query: NamedQuery, graph: GraphStore) -> Any:
 
 # --- the pages a browser gets -----------------------------------------------------------------
 
-VARY = {"Vary": "Accept"}
+VARY = {"Vary": "Accept, Accept-Language"}
 # A page for people shows this many rows at a time when the query sets no pagination of its own
 # (view-map has 1,683 rows): the JSON and CSV links still give the whole result.
 HTML_PER_PAGE = 200
@@ -402,12 +405,13 @@ def _cell(labeller: Labeller, term: Any, label: str | None) -> dict[str, Any] | 
             view["label"] = curie(term.value) or view["label"]
     elif isinstance(term, Literal):
         view["num"] = term.datatype.value in _NUMERIC
+        view["date"] = term.datatype.value in (XSD + "date", XSD + "dateTime")
         if view["num"] or term.datatype.value in (XSD + "date", XSD + "boolean"):
             view["datatype"] = None  # the column says what it is; a tag on every number is noise
     return view
 
 
-def _table(result: Any, labeller: Labeller) -> tuple[list[str], list[list[dict[str, Any] | None]], list[str]]:
+def _table(result: Any, labeller: Labeller, lang: str = "fr") -> tuple[list[str], list[list[dict[str, Any] | None]], list[str]]:
     """Columns and rows of a result page: parameter and empty columns left out, label columns folded into their IRI's link."""
     if isinstance(result, QueryTriples):
         names = ["subject", "predicate", "object"]
@@ -425,7 +429,9 @@ def _table(result: Any, labeller: Labeller) -> tuple[list[str], list[list[dict[s
     folded: dict[str, list[str]] = {}
     for name in shown:
         if any(isinstance(s[name], NamedNode) for s in solutions):
-            folded[name] = [f"{name}{suffix}" for suffix in ("Label", "LabelEn") if f"{name}{suffix}" in shown]
+            # ?xLabel is French, ?xLabelEn English: the page's language first.
+            suffixes = ("LabelEn", "Label") if lang == "en" else ("Label", "LabelEn")
+            folded[name] = [f"{name}{suffix}" for suffix in suffixes if f"{name}{suffix}" in shown]
     hidden = [c for cols in folded.values() for c in cols]
     columns = [n for n in shown if n not in hidden]
 
@@ -459,13 +465,14 @@ def _form(query: NamedQuery, values: dict[str, str], labeller: Labeller, graph: 
 
 def _result_page(request: Request, query: NamedQuery, graph: GraphStore, values: dict[str, str]) -> HTMLResponse:
     """The query's result as a page: its question, a form for its parameters, a table, pages and the same result as data."""
-    labeller = Labeller(graph.store)
+    lang = page_language(request).lang
+    labeller = PageLabeller(graph.store, lang)
     path = f"/queries/{query.name}"
     given = [(k, v) for k, v in request.query_params.multi_items() if k != "format" or v != "html"]
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("format", "page")]
     formats = SELECT_FORMATS if _is_select(query) else GRAPH_FORMATS
     context: dict[str, Any] = {
-        "title": query.summary,
+        "title": (query.summary_fr or query.summary) if lang == "fr" else query.summary,
         "wide": True,
         "q": _catalogue_entry(query),
         "fields": _form(query, values, labeller, graph),
@@ -485,7 +492,7 @@ def _result_page(request: Request, query: NamedQuery, graph: GraphStore, values:
     if missing and not given:
         # A first visit: ask for the values instead of answering with an error.
         context["waiting"] = missing
-        return HTMLResponse(render("query.html", **context), headers=VARY)
+        return HTMLResponse(render("query.html", request, **context), headers=VARY)
     try:
         page, per_page = _paging(request, query, HTML_PER_PAGE)
         result, total = _run_page(graph, query, values, page, per_page)
@@ -494,8 +501,8 @@ def _result_page(request: Request, query: NamedQuery, graph: GraphStore, values:
             raise NotFound(f"page {page} is past the last page ({last})")
     except (BadRequest, NotFound) as exc:
         context["error"] = str(exc)
-        return HTMLResponse(render("query.html", **context), status_code=exc.status, headers=VARY)
-    context["columns"], context["rows"], context["hidden"] = _table(result, labeller)
+        return HTMLResponse(render("query.html", request, **context), status_code=exc.status, headers=VARY)
+    context["columns"], context["rows"], context["hidden"] = _table(result, labeller, lang)
     headers = dict(VARY)
     if last is not None and per_page is not None and total is not None:
 
@@ -515,4 +522,4 @@ def _result_page(request: Request, query: NamedQuery, graph: GraphStore, values:
             "last_href": link(last) if page < last else None,
         }
         headers.update(_link_header(request, Page(b"", "text/html", total, page, per_page)))
-    return HTMLResponse(render("query.html", **context), headers=headers)
+    return HTMLResponse(render("query.html", request, **context), headers=headers)

@@ -147,8 +147,9 @@ def _describe_or_edit(request: Request) -> Response:
                 request.app.state.settings,
                 getattr(request.app.state, "named_queries", {}),
                 examples=editor.graph_examples(request.app.state.graph),
+                request=request,
             ),
-            headers={"Vary": "Accept"},
+            headers={"Vary": "Accept, Accept-Language"},
         )
     graph = request.app.state.graph
     triples = service_description(
@@ -312,6 +313,7 @@ async def open_shared_query(request: Request, key: str) -> Response:
             initial=shared.query,
             base="../",
             examples=editor.graph_examples(request.app.state.graph),
+            request=request,
         )
         return HTMLResponse(page, headers=headers)
     raise NotAcceptable(f"ask for text/html (the editor), {QUERY_MEDIA} (the query) or a SPARQL results type (its results)")

@@ -13,12 +13,13 @@ from relais.graph.store import GraphStore
 from relais.named_queries.catalog import NamedQuery
 from relais.views import geography
 from relais.views.models import MAP_EMPTY, VIEW_QUERIES, VIEWS, Lang, flat_rows, to_csv, view_data, words
+from relais.web.i18n import page_language
 from relais.web.pages import render as render_page
 
 
-def render(template: str, **context: Any) -> str:
-    """Render templates/views/TEMPLATE with the site's one Jinja environment (autoescape on)."""
-    return render_page(f"views/{template}", **context)
+def render(template: str, request: Request, **context: Any) -> str:
+    """Render templates/views/TEMPLATE with the site's one Jinja environment (autoescape on), in the page's language."""
+    return render_page(f"views/{template}", request, **context)
 
 
 def script_json(data: Any) -> str:
@@ -60,6 +61,8 @@ def build_router(graph: GraphStore, named: dict[str, NamedQuery]) -> APIRouter:
     """The /views routes: an index, and for each view its HTML page, JSON, CSV, SVG and PNG."""
     router = APIRouter(prefix="/views", tags=["Views"])
     lang_query = Query("fr", description="Language of the labels: fr or en.")
+    # Pages take their language from ?lang=, else Accept-Language (relais.web.i18n); an unknown value is a 400 there.
+    page_lang_query = Query(None, description="Language of the page: fr or en (default: Accept-Language, else fr).")
 
     def filters_of(view: str, request: Request) -> dict[str, str | None]:
         p = request.query_params
@@ -84,11 +87,13 @@ def build_router(graph: GraphStore, named: dict[str, NamedQuery]) -> APIRouter:
         return {k: request.query_params[k] for k in keys if request.query_params.get(k)}
 
     @router.get("", response_class=HTMLResponse, summary="The views: relay trace, timeline, coverage matrix, territories map")
-    def index(lang: Lang = lang_query) -> HTMLResponse:
-        """Links to the pictures, their data and their downloads."""
+    def index(request: Request, lang: str | None = page_lang_query) -> HTMLResponse:
+        """Links to the pictures, their data and their downloads (in the language ``?lang=`` or Accept-Language asks for)."""
+        lang = page_language(request).lang
         return HTMLResponse(
             render(
                 "index.html",
+                request,
                 title=words(lang)["views"],
                 lang=lang,
                 t=words(lang),
@@ -98,12 +103,14 @@ def build_router(graph: GraphStore, named: dict[str, NamedQuery]) -> APIRouter:
         )
 
     def page(view: str) -> Callable[..., HTMLResponse]:
-        def handler(request: Request, lang: Lang = lang_query) -> HTMLResponse:
+        def handler(request: Request, lang: str | None = page_lang_query) -> HTMLResponse:
+            lang = page_language(request).lang
             data = view_data(view, graph, named, lang, **filters_of(view, request))
             qs = _query_string(lang, public_filters(view, request))
             other = "en" if lang == "fr" else "fr"
             html = render(
                 f"{view}.html",
+                request,
                 title=words(lang)[view],
                 lang=lang,
                 t=words(lang),
@@ -116,7 +123,7 @@ def build_router(graph: GraphStore, named: dict[str, NamedQuery]) -> APIRouter:
                 views=VIEWS,
                 **(map_context(data, lang) if view == "map" else {}),
             )
-            return HTMLResponse(html)
+            return HTMLResponse(html, headers={"Vary": "Accept-Language"})
 
         handler.__doc__ = f"The {view} view as an HTML page (picture, filters, text alternative)."
         return handler
