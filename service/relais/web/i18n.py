@@ -35,10 +35,10 @@ class PageLanguage:
         return "en" if self.lang == "fr" else "fr"
 
 
-def parse_accept_language(header: str) -> list[tuple[str, float]]:
-    """Language ranges by decreasing quality (stable for equal q), q=0 left out.
+def weighted_values(header: str) -> list[tuple[str, float]]:
+    """The values of a weighted header (Accept, Accept-Language) by decreasing quality (stable for equal q), q=0 left out.
 
-    >>> parse_accept_language("fr-CH, fr;q=0.9, en;q=0.95, de;q=0")
+    >>> weighted_values("fr-CH, fr;q=0.9, en;q=0.95, de;q=0")
     [('fr-ch', 1.0), ('en', 0.95), ('fr', 0.9)]
     """
     ranges = []
@@ -75,7 +75,7 @@ def choose_language(query_lang: str | None, accept_language: str | None) -> Page
         if chosen not in LANGUAGES:
             raise BadRequest(f"lang={query_lang!r} is not a language of this site; use lang=fr (français) or lang=en (English)")
         return PageLanguage(chosen, True)
-    for tag, _ in parse_accept_language(accept_language or ""):
+    for tag, _ in weighted_values(accept_language or ""):
         primary = tag.split("-")[0]
         if primary in LANGUAGES:
             return PageLanguage(primary, False)

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from relais.errors import NotAcceptable
 from relais.graph.labels import Labeller
 from relais.vocab import ID_BASE, RDF_TYPE, local_href
-from relais.web.i18n import carry_language, format_date, format_number, page_language, switch_of, words
+from relais.web.i18n import carry_language, format_date, format_number, page_language, switch_of, weighted_values, words
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -129,23 +129,7 @@ def parse_accept(header: str) -> list[tuple[str, float]]:
     >>> parse_accept("text/html;q=0.5, text/turtle")
     [('text/turtle', 1.0), ('text/html', 0.5)]
     """
-    ranges = []
-    for part in header.split(","):
-        bits = [b.strip() for b in part.split(";")]
-        media = bits[0].lower()
-        if not media:
-            continue
-        q = 1.0
-        for bit in bits[1:]:
-            key, _, value = bit.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if q > 0:
-            ranges.append((media, q))
-    return sorted(ranges, key=lambda r: -r[1])
+    return weighted_values(header)  # the same q-value reading as Accept-Language's
 
 
 def negotiate(accept: str | None, fmt: str | None, available: tuple[PageFormat, ...], default: PageFormat) -> PageFormat:
