@@ -178,7 +178,9 @@ class Settings:
         default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), metadata=env("RELAIS_MAX_HEAVY_QUERIES", _whole)
     )
     max_heavy_queue: int = field(default=8, metadata=env("RELAIS_HEAVY_QUEUE", _whole))
-    max_heavy_per_client: int = field(default=4, metadata=env("RELAIS_HEAVY_PER_CLIENT", _whole))
+    # None: every place but one (running + waiting), so one client is never refused while the queue
+    # has room, yet cannot take the last place from everybody else.
+    max_heavy_per_client: int | None = field(default=None, metadata=env("RELAIS_HEAVY_PER_CLIENT", _whole))
     # "fork": queries that may compute long before a row run in a child process, killed at the
     # timeout (real cancellation); "thread": in the server's threads (an outlived query runs on).
     query_isolation: str = field(default="fork", metadata=env("RELAIS_QUERY_ISOLATION", _choice("fork", "thread")))

@@ -4,7 +4,8 @@ A heavy query (one that computes before its first row) takes one of ``max_heavy_
 When they are all taken it waits, up to its own deadline, in a queue of ``max_heavy_queue``: four
 researchers sending an ORDER BY at the same moment are all served, one after the other. Only a
 full queue is refused (503 with Retry-After), and no client may hold more than
-``max_heavy_per_client`` places (running or waiting), so one script cannot take every slot.
+``max_heavy_per_client`` places (running or waiting; by default every place but one), so one
+script cannot take every place from everybody else.
 Waiters are served in arrival order (a ticket each, a condition variable).
 """
 
@@ -37,15 +38,17 @@ class HeavyQueue:
         self.waiting: deque[Ticket] = deque()
         self.per_client: Counter[str] = Counter()
         self._changed = threading.Condition()
+        places = settings.max_heavy_queries + settings.max_heavy_queue
+        self.per_client_limit = settings.max_heavy_per_client or max(1, places - 1)
 
     def enter(self, client: str) -> Ticket:
         """Take a place (running or waiting) or refuse now; the ticket goes to :meth:`wait` and :meth:`leave`."""
         settings = self.settings
         with self._changed:
-            if self.per_client[client] >= settings.max_heavy_per_client:
+            if self.per_client[client] >= self.per_client_limit:
                 raise ServiceUnavailable(
                     f"you already have {self.per_client[client]} sorting, grouping or joining queries running or "
-                    f"waiting (RELAIS_HEAVY_PER_CLIENT={settings.max_heavy_per_client}); wait for one to finish"
+                    f"waiting (RELAIS_HEAVY_PER_CLIENT={self.per_client_limit}); wait for one to finish"
                 )
             if self.running >= settings.max_heavy_queries and len(self.waiting) >= settings.max_heavy_queue:
                 raise ServiceUnavailable(
