@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import faulthandler
 import logging
 import os
 import pickle
@@ -281,6 +282,7 @@ def _child(requests_fd: int, results_fd: int, evaluate: Callable[[PipeJob, Any],
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        faulthandler.disable()  # a crash is reported by the parent (a 502 and one JSON log line), not as a raw dump
         _die_with_parent(parent)
         if not select.select([requests_fd], [], [], IDLE_S)[0]:
             os._exit(0)
