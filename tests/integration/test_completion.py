@@ -165,7 +165,7 @@ def open_editor(browser: Any, url: str) -> Any:
 
 def shown(page: Any) -> list[dict[str, str]]:
     """The suggestions on screen: their kind, IRI and text."""
-    page.wait_for_selector(".CodeMirror-hints li.relais-hint", timeout=10_000)
+    page.wait_for_selector(".CodeMirror-hints li.relais-hint", timeout=20_000)
     items: list[dict[str, str]] = page.eval_on_selector_all(
         ".CodeMirror-hints li.relais-hint",
         "els => els.map(e => ({kind: e.dataset.kind, iri: e.dataset.iri, text: e.querySelector('.relais-hint-name').textContent}))",
@@ -208,7 +208,9 @@ def test_the_editor_suggests_classes_then_that_class_s_properties(server: Server
         text = value(page)
         assert f"?x a {target['curie']}" in text and f"PREFIX {name}: <{doc['prefixes'][name]}>" in text
 
-        # After "; " the properties of that class come first, most used first.
+        # After "; " the properties of that class come first, most used first. (Picking by a click
+        # can leave the focus on the closed hint list: give it back to the editor before typing.)
+        page.evaluate("() => window.yasgui.getTab().getYasqe().focus()")
         page.keyboard.type(" ; ")
         offered = shown(page)
         own = [properties[e["property"]]["iri"] for e in target["properties"]]
