@@ -64,6 +64,30 @@ def running_server(
     timeout: float = 30.0,
     command: Sequence[str] = (sys.executable, "-m", "relais"),
 ) -> Iterator[Server]:
+    """Start `relais serve` on a free port (another one if that port was taken meanwhile), stop it after."""
+    for attempt in range(3):
+        starting = _running_server_once(args, env, tmp, timeout, command)
+        try:
+            server = starting.__enter__()
+        except RuntimeError as exc:  # free_port() cannot reserve the port: someone may take it first
+            if "Address already in use" in str(exc) and attempt < 2:
+                continue
+            raise
+        break
+    try:
+        yield server
+    finally:
+        starting.__exit__(None, None, None)
+
+
+@contextmanager
+def _running_server_once(
+    args: Sequence[str],
+    env: dict[str, str] | None,
+    tmp: Path | None,
+    timeout: float,
+    command: Sequence[str],
+) -> Iterator[Server]:
     """Start `relais serve` (by default `python -m relais serve`) on a free port, poll /health until it answers, stop it after."""
     port = free_port()
     log_dir = tmp or Path(os.environ.get("TMPDIR", "/tmp"))
