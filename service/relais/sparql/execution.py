@@ -211,7 +211,8 @@ class QueryRunner:
                     f"{self.settings.max_heavy_queries} heavy-query slots (RELAIS_MAX_HEAVY_QUERIES)"
                 )
                 raise _Stop()
-            self._evaluate(job, request, accept)
+            # With a pool, heavy (has a ticket) is exactly needs_isolation: the scan is not run twice.
+            self._evaluate(job, request, accept, in_child=ticket is not None)
         except _Stop:
             job.emit("cut", job.stop_reason)
         except RelaisError as exc:
@@ -239,7 +240,7 @@ class QueryRunner:
             if ticket is not None:
                 self.heavy.leave(ticket)
 
-    def _evaluate(self, job: QueryJob, request: QueryRequest, accept: str | None) -> None:
+    def _evaluate(self, job: QueryJob, request: QueryRequest, accept: str | None, *, in_child: bool = False) -> None:
         settings = self.settings
         check = check_query(request.query)
         if check.services:
@@ -255,7 +256,7 @@ class QueryRunner:
             kwargs["named_graphs"] = [NamedNode(g) for g in request.named_graphs]
         elif not check.has_dataset_clause:
             kwargs["use_default_graph_as_union"] = True
-        if self.pool is not None and needs_isolation(request.query):
+        if self.pool is not None and in_child:
             self.pool.run(job, (request, accept, kwargs), head_type=Head, stop=_Stop)
         else:
             self._serve(job, request, accept, kwargs)
