@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph
 import pytest
 import rdflib
-from rdflib import RDF, RDFS
+from rdflib import DCTERMS, RDF, RDFS
 from rdflib.compare import isomorphic
 
 from relais.graph.store import GraphStore, shipped_sources
@@ -34,6 +34,8 @@ def test_every_named_query_is_an_executable_with_its_text_and_comments_in_two_la
         assert texts == [query.text]
         languages = {o.language for o in examples.objects(node, RDFS.comment)}  # type: ignore[attr-defined]
         assert languages == {"en", "fr"}, name
+        descriptions = {o.language: str(o) for o in examples.objects(node, DCTERMS.description)}  # type: ignore[attr-defined]
+        assert descriptions == {"en": query.description, "fr": query.description_fr}, name
 
 
 def test_the_classes_and_properties_an_example_uses_are_the_ontology_terms_it_names(examples: rdflib.Graph) -> None:

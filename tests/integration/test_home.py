@@ -7,7 +7,7 @@ import pytest
 
 from relais.named_queries.catalog import load_queries
 from relais.resources import queries_dir
-from relais.web.i18n import format_number
+from relais.web.i18n import format_number, french_typography
 from tests.conftest import Server
 from tests.integration.test_linked_data import BROWSER_ACCEPT, _anchors
 
@@ -63,7 +63,9 @@ def test_home_lists_every_research_question_with_a_way_to_run_it(live_server: Se
     queries = load_queries(queries_dir())
     assert queries
     for name, query in queries.items():
-        assert (query.summary_fr or query.summary) in html.replace("&#39;", "'").replace("&#34;", '"').replace("&amp;", "&"), name
+        assert (french_typography(query.summary_fr) or query.summary) in html.replace("&#39;", "'").replace("&#34;", '"').replace(
+            "&amp;", "&"
+        ), name
         assert f'href="/queries/{name}' in html or f'action="/queries/{name}"' in html, name
 
 

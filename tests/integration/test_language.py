@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from relais.web.i18n import NNBSP, WORDS
+from relais.web.i18n import NNBSP, WORDS, french_typography
 from relais.web.pages import filesize
 from tests.browser import chromium, open_page
 from tests.conftest import Server
@@ -204,7 +204,39 @@ def test_named_query_page_uses_the_language_of_its_label_columns(app: TestClient
     en_page = unescape(app.get("/queries/relay-trace", params={"lang": "en"}, headers=HTML).text)
     fr_page = unescape(app.get("/queries/relay-trace", headers=HTML).text)
     assert all(f">{label}</a>" in en_page for label in english)
-    assert all(f">{label}</a>" in fr_page for label in french)
+    assert all(f">{french_typography(label)}</a>" in fr_page for label in french)
+
+
+def test_french_labels_get_french_typography_on_french_pages_only(app: TestClient) -> None:
+    rows = shipped_store().query(
+        f"""SELECT ?s ?l WHERE {{ ?s <{RDFS_LABEL}> ?l
+        FILTER(STRSTARTS(STR(?s), "{ID}programme/") && LANG(?l) = "fr" && CONTAINS(?l, "«")) }} ORDER BY ?s LIMIT 1"""
+    )
+    row = next(iter(rows))  # type: ignore[call-overload]
+    path, label = "/id/" + row["s"].value[len(ID) :], row["l"].value
+    french = Page(app.get(path, headers=HTML).text).h1
+    assert french == french_typography(label) and french != label and NNBSP in french
+    english = Page(app.get(path, params={"lang": "en"}, headers=HTML).text).h1
+    assert english in set(labels_of(row["s"].value).values()) and NNBSP not in english  # the graph's text, untouched
+
+
+def test_named_query_descriptions_are_in_the_page_language(app: TestClient) -> None:
+    """Every named query has a French description; French pages show it (never the English one), English pages the English."""
+    queries: Any = app.app.state.named_queries  # type: ignore[attr-defined]
+    french = unescape(app.get("/queries", headers=HTML).text)
+    english = unescape(app.get("/queries", params={"lang": "en"}, headers=HTML).text)
+    home = unescape(app.get("/", headers=HTML).text)
+    for name, query in queries.items():
+        assert query.description and query.description_fr, f"queries/{name}.rq needs #+ description and #+ description_fr"
+        assert french_typography(query.description_fr) in french and query.description not in french, name
+        assert query.description in english and query.description_fr not in english, name
+        assert french_typography(query.description_fr) in home and query.description not in home, name
+    page = unescape(app.get("/queries/relay-trace", headers=HTML).text)
+    trace = queries["relay-trace"]
+    assert f'<p lang="fr">{french_typography(trace.description_fr)}</p>' in page and trace.description not in page
+    assert f'<h1 lang="fr">{french_typography(trace.summary_fr)}</h1>' in page
+    listing = app.get("/queries").json()
+    assert {q["name"]: q["description_fr"] for q in listing} == {n: q.description_fr for n, q in queries.items()}
 
 
 def test_french_pages_show_dates_as_jj_mm_aaaa(app: TestClient) -> None:

@@ -18,6 +18,7 @@ from pyshacl import validate
 from rdflib import OWL, RDF, Namespace, URIRef
 
 from relais.graph.store import GraphStore, shipped_sources
+from relais.web.i18n import french_typography
 from tests.conftest import REPO, Server, run_cli
 from tests.support.app import served
 
@@ -192,7 +193,9 @@ def test_resource_page_shows_labels_not_iris(live_server: Server) -> None:
         links.get("/id/deliverable/rapport-synthese-investisseurs-societaux")
         == "rapport de synthèse des échanges (investisseurs sociétaux)"
     )
-    assert links.get("/id/relay/echange-cercle-investisseur-societal-2020-07-15") == "échange avec le Cercle « Investisseur sociétal »"
+    assert links.get("/id/relay/echange-cercle-investisseur-societal-2020-07-15") == french_typography(
+        "échange avec le Cercle « Investisseur sociétal »"
+    )
     # the type and the properties are linked to the ontology documentation with their labels
     assert links.get("/ontology#DialogueSpace") == "espace de dialogue"
     assert links.get("/ontology#hasDeliverable") == "a pour livrable"
@@ -228,7 +231,9 @@ def test_deliverable_page_leads_to_its_relays_events_and_targets(live_server: Se
     assert "/id/relay/echange-cercle-investisseur-societal-2020-07-15" in deliverable  # incoming: relay carries it
     relay = dict(_anchors(_html(live_server, "/id/relay/echange-cercle-investisseur-societal-2020-07-15")).anchors)
     assert relay.get("/id/event/echange-cercle-investisseur-societal-2020-07-15", "").startswith("échange avec le Cercle")
-    assert relay.get("/id/organisation/cercle-investisseur-societal") == "Cercle « Investisseur sociétal »"
+    assert relay.get("/id/organisation/cercle-investisseur-societal") == french_typography(
+        "Cercle « Investisseur sociétal »"
+    )  # a French page's typography
 
 
 # --- 404, 400, 406 -----------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from relais.sparql_text import explain_syntax_error
 from relais.vocab import ID_BASE, PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-# grlc's keys, plus summary_fr: the summary in French (the example queries carry both languages).
-HEADER_KEYS = {"summary", "summary_fr", "description", "tags", "method", "pagination", "defaults", "enumerate"}
+# grlc's keys, plus summary_fr and description_fr: the French texts (pages show one language each).
+HEADER_KEYS = {"summary", "summary_fr", "description", "description_fr", "tags", "method", "pagination", "defaults", "enumerate"}
 KINDS = {"iri", "integer", "decimal", "date", "literal"}
 _HEADER = re.compile(r"^#\+\s*([A-Za-z_]+)\s*:\s*(.*)$")
 _PARAM = re.compile(r"[?$](__?[A-Za-z][A-Za-z0-9_]*)")
@@ -108,12 +108,21 @@ class NamedQuery:
     summary: str
     summary_fr: str = ""
     description: str = ""
+    description_fr: str = ""
     tags: tuple[str, ...] = ()
     method: str = "GET"
     pagination: int | None = None
     defaults: dict[str, str] = field(default_factory=dict)
     enumerate: dict[str, tuple[str, ...]] = field(default_factory=dict)
     parameters: tuple[Parameter, ...] = ()
+
+    def summary_in(self, lang: str) -> tuple[str, str]:
+        """The summary a page in ``lang`` shows and the language it is really in (English when no French one)."""
+        return (self.summary_fr, "fr") if lang == "fr" and self.summary_fr else (self.summary, "en")
+
+    def description_in(self, lang: str) -> tuple[str, str]:
+        """The description a page in ``lang`` shows and the language it is really in (English when no French one)."""
+        return (self.description_fr, "fr") if lang == "fr" and self.description_fr else (self.description, "en")
 
     def substitutions(self, values: dict[str, str]) -> dict[Variable, Any]:
         """Check and bind request values: missing, unknown, malformed or non-enumerated values are a 400."""
@@ -240,6 +249,7 @@ def parse_query_file(path: Path, *, require_summary: bool = True) -> NamedQuery:
         summary=str(meta.get("summary") or path.stem),
         summary_fr=str(meta.get("summary_fr", "")),
         description=str(meta.get("description", "")),
+        description_fr=str(meta.get("description_fr", "")),
         tags=tuple(meta.get("tags") or ()),
         method=str(meta.get("method", "GET")).upper(),
         pagination=pagination,

@@ -81,6 +81,8 @@ def examples_graph(queries: Iterable[NamedQuery], ontology: rdflib.Graph, endpoi
             g.add((node, RDFS.comment, Literal(query.summary_fr, lang="fr")))
         if query.description:
             g.add((node, DCTERMS.description, Literal(query.description, lang="en")))
+        if query.description_fr:
+            g.add((node, DCTERMS.description, Literal(query.description_fr, lang="fr")))
         g.add((node, text_property, Literal(query.text)))
         g.add((node, SCHEMA.target, URIRef(endpoint)))
         g.add((node, RDFS.seeAlso, URIRef(f"{ID_BASE}query/{query.name}")))

@@ -21,8 +21,9 @@ from starlette.requests import Request
 
 from relais.errors import NotAcceptable
 from relais.graph.labels import Labeller
+from relais.named_queries.catalog import NamedQuery
 from relais.vocab import ID_BASE, RDF_TYPE, local_href
-from relais.web.i18n import carry_language, format_date, format_number, page_language, switch_of, weighted_values, words
+from relais.web.i18n import carry_language, format_date, format_number, french_typography, page_language, switch_of, weighted_values, words
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -42,17 +43,39 @@ class PageLabeller(Labeller):
         self.lang = lang
 
     def label(self, iri: str) -> str:
-        """The label in the page's language, else the other language's, else untagged, else the short forms."""
+        """The label in the page's language, else the other language's, else untagged, else the short forms.
+
+        A French label on a French page gets French typography (no-break spaces before ; : ! ?
+        and inside « »), as the page's own texts do; the graph keeps the plain text.
+        """
         labels = self.labels(iri)
         for lang in (self.lang, "en" if self.lang == "fr" else "fr", ""):
             if lang in labels:
-                return labels[lang]
+                return french_typography(labels[lang]) if lang == "fr" == self.lang else labels[lang]
         return super().label(iri)
 
     def label_language(self, iri: str) -> str | None:
         """The language tag of the label :meth:`label` shows (for ``<h1 lang>``), None when it is untagged or made up."""
         shown = self.label(iri)
-        return next((lang for lang, text in self.labels(iri).items() if text == shown and lang), None)
+        return next((lang for lang, text in self.labels(iri).items() if shown in (text, french_typography(text)) and lang), None)
+
+
+def in_page_language(text: str, lang: str) -> dict[str, str]:
+    """A text for a page with the language it is in (for ``lang=``), with French typography when French."""
+    return {"text": french_typography(text) if lang == "fr" else text, "lang": lang}
+
+
+def query_texts(query: NamedQuery, lang: str) -> dict[str, Any]:
+    """What a page in ``lang`` shows of a named query: its summary and description in that language
+    when the .rq file has them (else English), and the summary in the other language as a subtitle."""
+    summary, summary_lang = query.summary_in(lang)
+    description, description_lang = query.description_in(lang)
+    other = query.summary_fr if summary_lang == "en" else query.summary
+    return {
+        "summary": in_page_language(summary, summary_lang),
+        "alt": in_page_language(other, "fr" if summary_lang == "en" else "en") if other else None,
+        "description": in_page_language(description, description_lang) if description else None,
+    }
 
 
 def iri_candidates(store: Store, labeller: Labeller, name: str) -> list[dict[str, str]]:

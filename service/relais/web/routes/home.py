@@ -16,7 +16,7 @@ from relais.named_queries.catalog import load_queries
 from relais.vocab import GRAPH_BASE, ID_BASE, ONTOLOGY_NS, RDF_TYPE, local_href
 from relais.web.dataset import statistics
 from relais.web.i18n import page_language
-from relais.web.pages import PageLabeller, iri_candidates, question_order, render
+from relais.web.pages import PageLabeller, iri_candidates, query_texts, question_order, render
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,7 @@ def _questions(request: Request, labeller: Labeller, lang: str) -> tuple[list[di
         questions.append(
             {
                 "name": query.name,
-                # The French summary on French pages when the query has one (the English one is the grlc summary).
-                "summary": (query.summary_fr or query.summary) if lang == "fr" else query.summary,
-                "summary_lang": "fr" if lang == "fr" and query.summary_fr else "en",
-                "description": query.description,
+                "shown": query_texts(query, lang),
                 "tags": list(query.tags),
                 "params": params,
                 "href": href if runnable else None,

@@ -25,8 +25,8 @@ from relais.graph.store import GraphStore
 from relais.named_queries.catalog import NamedQuery, Parameter
 from relais.named_queries.run import term_value
 from relais.vocab import XSD, curie, iri_to_uri
-from relais.web.i18n import page_language, words
-from relais.web.pages import HTML, PageFormat, PageLabeller, iri_candidates, negotiate, question_order, render
+from relais.web.i18n import french_typography, page_language, words
+from relais.web.pages import HTML, PageFormat, PageLabeller, iri_candidates, negotiate, query_texts, question_order, render
 
 MAX_PER_PAGE = 10_000
 MAX_PAGE = 1_000_000_000  # OFFSET stays a small integer; int() never sees thousands of digits
@@ -182,7 +182,9 @@ def describe(query: NamedQuery) -> dict[str, Any]:
     return {
         "name": query.name,
         "summary": query.summary,
+        "summary_fr": query.summary_fr,
         "description": query.description,
+        "description_fr": query.description_fr,
         "tags": list(query.tags),
         "parameters": [
             {
@@ -284,8 +286,9 @@ def build_router(named: dict[str, NamedQuery], graph: GraphStore) -> APIRouter:
         """Every named query with its summary, parameters and an example URL (HTML for browsers, JSON by default)."""
         if _wants_html(request, {"json": "application/json"}):
             ordered = sorted(named.values(), key=question_order)
-            title = words(page_language(request).lang)["nav_queries"]
-            return HTMLResponse(render("queries.html", request, title=title, queries=[_catalogue_entry(q) for q in ordered]), headers=VARY)
+            lang = page_language(request).lang
+            entries = [_catalogue_entry(q, lang) for q in ordered]
+            return HTMLResponse(render("queries.html", request, title=words(lang)["nav_queries"], queries=entries), headers=VARY)
         fmt = request.query_params.get("format")
         if fmt and fmt != "json":
             raise NotAcceptable(f"format={fmt!r} is not available here; use json or html")
@@ -383,9 +386,9 @@ def _run_params(query: NamedQuery) -> list[tuple[str, str]]:
     return params
 
 
-def _catalogue_entry(query: NamedQuery) -> dict[str, Any]:
+def _catalogue_entry(query: NamedQuery, lang: str) -> dict[str, Any]:
     entry = describe(query)
-    entry["summary_fr"] = query.summary_fr
+    entry["shown"] = query_texts(query, lang)
     entry["run"] = _url(f"/queries/{query.name}", _run_params(query))
     entry["editor"] = _editor_href(query)
     entry["json"] = _url(f"/queries/{query.name}", [*_run_params(query), ("format", "json" if _is_select(query) else "turtle")])
@@ -437,8 +440,10 @@ def _table(result: Any, labeller: Labeller, lang: str = "fr") -> tuple[list[str]
 
     def label(solution: Any, name: str) -> str | None:
         for column in folded.get(name, ()):
-            if solution[column] is not None:
-                return str(solution[column].value)
+            found = solution[column]
+            if found is not None:
+                french = lang == "fr" and getattr(found, "language", None) == "fr"
+                return french_typography(found.value) if french else str(found.value)
         return None
 
     rows = [[_cell(labeller, s[n], label(s, n)) for n in columns] for s in solutions]
@@ -472,9 +477,9 @@ def _result_page(request: Request, query: NamedQuery, graph: GraphStore, values:
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("format", "page")]
     formats = SELECT_FORMATS if _is_select(query) else GRAPH_FORMATS
     context: dict[str, Any] = {
-        "title": (query.summary_fr or query.summary) if lang == "fr" else query.summary,
+        "title": query.summary_in(lang)[0],
         "wide": True,
-        "q": _catalogue_entry(query),
+        "q": _catalogue_entry(query, lang),
         "fields": _form(query, values, labeller, graph),
         "keep_html": request.query_params.get("format") == "html",
         "formats": [
