@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
@@ -756,6 +756,10 @@ def compute_update(graph: GraphStore, text: str, check: Any, using: Sequence[str
     else:
         initial = list(store.quads_for_pattern(None, None, None, DefaultGraph()))
         for iri in sorted(set(check.graphs) | set(using)):
+            if not urlsplit(iri).scheme:  # a relative IRI of the update text: the service's BASE applies, as for the update itself
+                if not base_iri:
+                    continue  # no base: the update itself fails on it with a clear parse error
+                iri = urljoin(base_iri, iri)
             node = NamedNode(iri)
             if store.contains_named_graph(node):
                 scratch.add_graph(node)
