@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pyshacl
 import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, XSD
 
+from relais.graph.shacl import validate_graph
 from relais.graph.store import GraphStore, Source, graph_iri, shipped_sources
 from tests.conftest import REPO, free_port, run_cli, running_oxigraph
 
@@ -99,8 +99,8 @@ def ontology() -> Graph:
 def test_links_shapes_pass_meta_shacl_and_shipped_links_conform() -> None:
     data = ontology()
     data.parse(LINKS)
-    conforms, _, text = pyshacl.validate(data, shacl_graph=Graph().parse(LINK_SHAPES), inference="none", advanced=True, meta_shacl=True)
-    assert conforms, text
+    report = validate_graph(data, Graph().parse(LINK_SHAPES), meta_shacl=True)
+    assert report.conforms, report.text
 
 
 def test_every_links_shape_has_name_description_and_message() -> None:
@@ -239,7 +239,8 @@ def test_invalid_link_statement_is_rejected_with_its_message(name: str) -> None:
     focus, source, message, turtle = INVALID[name]
     data = ontology()
     data.parse(data=PREFIXES + turtle, format="turtle")
-    conforms, report, text = pyshacl.validate(data, shacl_graph=Graph().parse(LINK_SHAPES), inference="none", advanced=True)
+    outcome = validate_graph(data, Graph().parse(LINK_SHAPES))
+    conforms, report, text = outcome.conforms, outcome.graph, outcome.text
     assert not conforms, name
     hits = []
     for result in report.subjects(RDF.type, SH.ValidationResult):

@@ -342,16 +342,17 @@ class ChangeMaker:
 
 
 def test_the_gate_agrees_with_a_full_validation_on_generated_changes(gate: UpdateGate) -> None:
-    """Accept iff the whole graph after the change conforms (the start conforms), on 24 generated changes.
+    """Accept iff the whole graph after the change conforms (the start conforms), on 16 generated changes.
 
-    Each full validation takes seconds (about 10,000 triples): 24 changes is the budget of this test.
+    Each full validation takes about a second (about 10,000 triples): 16 changes is the budget of this
+    test; with this seed they are both accepted and refused ones (checked below).
     """
     store = gate.graph.store
     assert full_verdict(store, Change(frozenset(), frozenset())) is True
     maker = ChangeMaker(store, shapes(), seed=18)
     verdicts = []
     disagreements = []
-    for _ in range(24):
+    for _ in range(16):
         change = maker.change()
         if change.empty:
             continue

@@ -99,10 +99,11 @@ def shapes_graph(shapes_dir: Path) -> rdflib.Graph:
     return read_union(files)
 
 
-def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph, focus_nodes: list[Any] | None = None) -> Report:
+def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph, focus_nodes: list[Any] | None = None, *, meta_shacl: bool = False) -> Report:
     """Validate ``data`` (which should include the ontology) against ``shapes``: the project's one
     call into pyshacl, with one set of settings, for the CLI, the importer, the tests and the
-    write gate (which passes the IRIs it must judge as ``focus_nodes``)."""
+    write gate (which passes the IRIs it must judge as ``focus_nodes``). ``meta_shacl`` also checks
+    the shapes themselves against SHACL's own shapes (the shape tests ask for it)."""
     from pyshacl import validate as pyshacl_validate  # heavy: imported when a validation runs
 
     if not isinstance(data, ValidationGraph):
@@ -117,6 +118,7 @@ def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph, focus_nodes: list[A
         advanced=True,
         allow_warnings=True,
         inplace=True,  # our own graph: pyshacl's copy would lose the parsed-query cache
+        meta_shacl=meta_shacl,
         **restrict,
     )
     return Report(bool(conforms), report_graph, str(text))
