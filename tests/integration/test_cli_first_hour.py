@@ -28,6 +28,7 @@ PLAIN_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP
 # Wide output: the tables and the CSV of this query are far larger than a pipe's buffer (64 KiB).
 ALL_QUADS = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }\n"
 WIDE = {"COLUMNS": "60"}
+ROOMY = {"COLUMNS": "200"}  # whole column names, whatever terminal runs the tests
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +160,7 @@ def test_table_shows_curies_and_a_legend_for_resource_iris(tmp_path: Path, graph
 
 
 def test_table_drops_parameter_and_empty_columns(tmp_path: Path, graph: GraphStore) -> None:
-    needs = run_cli("query", "needs")
+    needs = run_cli("query", "needs", env=ROOMY)
     assert needs.returncode == 0, needs.stderr
     header = needs.stdout.splitlines()[0].split()
     assert header == ["need", "phase", "volet", "actorType", "provenanceStatus"]
@@ -170,7 +171,7 @@ def test_table_drops_parameter_and_empty_columns(tmp_path: Path, graph: GraphSto
         "PREFIX relais: <https://w3id.org/relais/ontology#>\n"
         "SELECT ?need ?nothing WHERE { ?need a relais:Need OPTIONAL { ?need <http://example.org/never> ?nothing } } LIMIT 3\n",
     )
-    table = run_cli("query", str(query))
+    table = run_cli("query", str(query), env=ROOMY)
     assert table.returncode == 0, table.stderr
     assert table.stdout.splitlines()[0].split() == ["need"]
     as_csv = run_cli("query", str(query), "--format", "csv")

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from relais.web.i18n import french_typography
 from tests.browser import chromium, links, open_page, screenshot
 from tests.conftest import Server, running_server
 
@@ -101,15 +102,19 @@ def test_researcher_clicks_from_a_dialogue_space_to_deliverable_relay_event_and_
         table.get_by_role("link", name="rapport de synthèse des échanges (investisseurs sociétaux)").first.click()
         page.wait_for_url("**/id/deliverable/rapport-synthese-investisseurs-societaux")
         assert page.locator("h1").inner_text() == "rapport de synthèse des échanges (investisseurs sociétaux)"
-        page.locator("table.incoming").get_by_role("link", name="échange avec le Cercle « Investisseur sociétal »").first.click()
+        page.locator("table.incoming").get_by_role(
+            "link", name=french_typography("échange avec le Cercle « Investisseur sociétal »")
+        ).first.click()
         page.wait_for_url("**/id/relay/echange-cercle-investisseur-societal-2020-07-15")
         # where the fact comes from: the article's quote is on the page
         assert page.locator("ul.provenance q").count() > 0
-        page.locator("table.properties").first.get_by_role("link", name="Cercle « Investisseur sociétal »", exact=True).first.click()
+        page.locator("table.properties").first.get_by_role(
+            "link", name=french_typography("Cercle « Investisseur sociétal »"), exact=True
+        ).first.click()
         page.wait_for_url("**/id/organisation/cercle-investisseur-societal")
         page.go_back()
         page.locator("table.properties").first.get_by_role(
-            "link", name="échange avec le Cercle « Investisseur sociétal » (15 juillet 2020)"
+            "link", name=french_typography("échange avec le Cercle « Investisseur sociétal » (15 juillet 2020)")
         ).first.click()
         page.wait_for_url("**/id/event/echange-cercle-investisseur-societal-2020-07-15")
         screenshot(page, "linked-data-click-through-event")
@@ -120,7 +125,7 @@ def test_researcher_clicks_from_a_dialogue_space_to_deliverable_relay_event_and_
         )
         page.get_by_role("button", name="Chercher").click()
         page.wait_for_url("**/resource?iri=*")
-        assert page.locator("h1").inner_text() == "échange avec le Cercle « Investisseur sociétal »"
+        assert page.locator("h1").inner_text() == french_typography("échange avec le Cercle « Investisseur sociétal »")
         # and download the graph from the dumps page
         page.goto(live_server.url + "/dumps", wait_until="networkidle")
         with page.expect_download() as download:

@@ -13,6 +13,9 @@ half-written. The previous release is never guessed: it is the one ``--previous`
 
 The dump files and the description are the web layer's (``relais.web.dataset``, the ones
 ``/dumps`` and ``/dataset`` serve); pipelines sit below web, so the CLI passes them in (``Publish``).
+
+Over 400 lines: one writer per file of the folder (dumps, description, citation, changes, RO-Crate,
+sums) around one atomic rename; each is short and they share the version and the file list.
 """
 
 from __future__ import annotations
