@@ -1,1 +1,1 @@
-"""View models (trace, timeline, coverage) and their matplotlib pictures (no FastAPI)."""
+"""View models (trace, timeline, coverage matrix, territories map) and their matplotlib pictures (no FastAPI); ``models`` is the entry point."""

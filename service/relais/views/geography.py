@@ -5,7 +5,7 @@ COG through gregoiredavid/france-geojson, Licence Ouverte, simplified with mapsh
 projects them once (metropolitan France: equirectangular at 46.5°N; each overseas département in
 its own inset box at its own latitude, not to scale), and gives the same shapes to the browser
 (SVG path data, drawn server-side in templates/views/map.html) and to matplotlib (rings of points,
-plot.py), so the page and the paper show one map. Territories are matched to the graph's by level
+plot/territories.py), so the page and the paper show one map. Territories are matched to the graph's by level
 and INSEE code (relais:inseeCode).
 """
 
