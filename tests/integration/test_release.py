@@ -22,7 +22,7 @@ import rdflib
 from pyoxigraph import NamedNode, Quad, RdfFormat
 from rdflib import RDF, Literal, Namespace, URIRef
 
-from relais.cli.main import _release_files
+from relais.cli.release import _release_files
 from relais.config import Settings
 from relais.graph.store import GraphStore, shipped_sources, sources_from_paths
 from relais.pipelines.release import FILES_BASE, UsageError, make_release, read_previous

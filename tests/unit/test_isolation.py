@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from relais.errors import BadRequest
+from relais.formats import CSV
 from relais.sparql.execution import Head, _Stop
 from relais.sparql.isolation import EngineCrashed, PipeJob, WorkerPool, needs_isolation
-from relais.sparql.protocol import RESULT_FORMATS
 from tests.support.app import client
 
 
@@ -54,7 +54,7 @@ def relay(job: RecordingJob, evaluate: Any) -> None:
 
 def test_messages_are_relayed_in_order_with_their_format() -> None:
     def evaluate(child: PipeJob) -> None:
-        child.emit("head", (Head(RESULT_FORMATS["csv"], {"X-Test": "1"}), b"a\r\n"))
+        child.emit("head", (Head(CSV, {"X-Test": "1"}), b"a\r\n"))
         child.emit("chunk", b"x" * 200_000)  # bigger than a pipe's buffer
         child.emit("end")
 
@@ -63,7 +63,7 @@ def test_messages_are_relayed_in_order_with_their_format() -> None:
     kinds = [kind for kind, _ in job.messages]
     assert kinds == ["head", "chunk", "end"]
     head, first = job.messages[0][1]
-    assert head.fmt is RESULT_FORMATS["csv"] and head.headers == {"X-Test": "1"} and first == b"a\r\n"
+    assert head.fmt is CSV and head.headers == {"X-Test": "1"} and first == b"a\r\n"
     assert job.messages[1][1] == b"x" * 200_000
 
 
@@ -107,7 +107,7 @@ def test_a_change_to_the_store_retires_the_children_forked_before_it() -> None:
     store = FakeStore()
 
     def evaluate(child: PipeJob) -> None:
-        child.emit("head", (Head(RESULT_FORMATS["csv"], {}), str(store.generation).encode()))
+        child.emit("head", (Head(CSV, {}), str(store.generation).encode()))
         child.emit("end")
 
     pool = pool_for(evaluate, store)

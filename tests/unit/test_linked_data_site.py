@@ -6,9 +6,10 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from relais.errors import NotAcceptable
+from relais.formats import HTML, JSONLD, RDFXML, TURTLE, negotiate
+from relais.formats import PAGE_FORMATS as ALL_PAGE_FORMATS
 from relais.graph.labels import Labeller
 from relais.vocab import local_href
-from relais.web.pages import ALL_PAGE_FORMATS, HTML, JSONLD, RDFXML, TURTLE, negotiate
 
 
 @pytest.mark.parametrize(

@@ -6,21 +6,10 @@ import pytest
 
 from relais.config import parse_tokens
 from relais.errors import BadRequest, Forbidden, NotAcceptable, Unauthorized, UnsupportedMediaType
+from relais.formats import GRAPH_FORMATS, RESULT_FORMATS, named, negotiate, parse_accept
 from relais.sparql.policy import add_using, allowed, authenticate, check_query, check_update, refuse_loads, refuse_services
-from relais.sparql.protocol import (
-    GRAPH_FORMATS,
-    GRAPH_MEDIA_ALIASES,
-    RESULT_FORMATS,
-    RESULT_MEDIA_ALIASES,
-    QueryRequest,
-    RowWriter,
-    UpdateRequest,
-    choose_format,
-    cut_marker,
-    negotiate,
-    parse_accept,
-    parse_operation,
-)
+from relais.sparql.protocol import QueryRequest, UpdateRequest, parse_operation
+from relais.sparql.results import RowWriter, cut_marker
 
 
 @pytest.mark.parametrize(
@@ -42,7 +31,7 @@ from relais.sparql.protocol import (
     ],
 )
 def test_negotiate_results(accept: str | None, expected: str) -> None:
-    assert negotiate(accept, RESULT_FORMATS, RESULT_MEDIA_ALIASES).name == expected
+    assert negotiate(accept, None, RESULT_FORMATS).name == expected
 
 
 @pytest.mark.parametrize(
@@ -58,12 +47,12 @@ def test_negotiate_results(accept: str | None, expected: str) -> None:
     ],
 )
 def test_negotiate_graphs(accept: str, expected: str) -> None:
-    assert negotiate(accept, GRAPH_FORMATS, GRAPH_MEDIA_ALIASES).name == expected
+    assert negotiate(accept, None, GRAPH_FORMATS).name == expected
 
 
 def test_nothing_acceptable_lists_the_available_types() -> None:
     with pytest.raises(NotAcceptable) as err:
-        negotiate("image/png, text/csv;q=0", RESULT_FORMATS, RESULT_MEDIA_ALIASES)
+        negotiate("image/png, text/csv;q=0", None, RESULT_FORMATS)
     assert "application/sparql-results+xml" in str(err.value) and "text/csv" in str(err.value)
 
 
@@ -73,13 +62,15 @@ def test_parse_accept_ignores_garbage_and_bad_q() -> None:
 
 
 def test_format_parameter() -> None:
-    assert choose_format("solutions", "text/csv", "json").name == "json"
-    assert choose_format("boolean", None, "xml").name == "xml"
-    assert choose_format("graph", None, "xml").name == "rdfxml"
-    assert choose_format("graph", None, "text/turtle").name == "turtle"
-    assert choose_format("solutions", None, "bogus\x00csv").name == "csv"  # repeated: first usable wins
+    assert negotiate("text/csv", "json", RESULT_FORMATS).name == "json"
+    assert negotiate(None, "xml", RESULT_FORMATS).name == "xml"
+    assert negotiate(None, "xml", GRAPH_FORMATS).name == "rdfxml"
+    assert negotiate(None, "text/turtle", GRAPH_FORMATS).name == "turtle"
+    assert (
+        negotiate(None, QueryRequest("ASK {}", format_param="bogus\x00csv").format_values, RESULT_FORMATS).name == "csv"
+    )  # repeated: first usable wins
     with pytest.raises(NotAcceptable):
-        choose_format("graph", None, "csv")
+        negotiate(None, "csv", GRAPH_FORMATS)
 
 
 def test_parse_get_query_with_dataset() -> None:
@@ -137,7 +128,7 @@ def test_row_writers_produce_documents_the_parsers_accept() -> None:
         ("xml", pyoxigraph.QueryResultsFormat.XML),
         ("tsv", pyoxigraph.QueryResultsFormat.TSV),
     ):
-        writer = RowWriter(RESULT_FORMATS[name], ["a", "b", "c"])
+        writer = RowWriter(named(name, RESULT_FORMATS), ["a", "b", "c"])
         text = writer.head() + writer.row([iri, lit, None]) + writer.row([num, pyoxigraph.BlankNode("b0"), iri]) + writer.tail()
         rows = list(pyoxigraph.parse_query_results(text.encode(), format=fmt))  # type: ignore[arg-type]
         assert rows[0]["a"] == iri and rows[0]["b"] == lit and rows[0]["c"] is None
@@ -148,9 +139,9 @@ def test_row_writers_produce_documents_the_parsers_accept() -> None:
 def test_a_cut_document_does_not_parse(name: str) -> None:
     import pyoxigraph
 
-    writer = RowWriter(RESULT_FORMATS[name], ["a"])
+    writer = RowWriter(named(name, RESULT_FORMATS), ["a"])
     cut = writer.head() + writer.row([pyoxigraph.NamedNode("http://x/1")])
-    body = cut.encode() + cut_marker(RESULT_FORMATS[name], "query timeout (1 s)")
+    body = cut.encode() + cut_marker(named(name, RESULT_FORMATS), "query timeout (1 s)")
     fmt = {"json": pyoxigraph.QueryResultsFormat.JSON, "xml": pyoxigraph.QueryResultsFormat.XML, "tsv": pyoxigraph.QueryResultsFormat.TSV}[
         name
     ]
@@ -161,7 +152,7 @@ def test_a_cut_document_does_not_parse(name: str) -> None:
 def test_cut_turtle_does_not_parse() -> None:
     import pyoxigraph
 
-    body = b"<http://x/1> <http://x/p> <http://x/2> .\n<http://x/3> <http://x/p> " + cut_marker(GRAPH_FORMATS["turtle"], "timeout")
+    body = b"<http://x/1> <http://x/p> <http://x/2> .\n<http://x/3> <http://x/p> " + cut_marker(named("turtle", GRAPH_FORMATS), "timeout")
     with pytest.raises(SyntaxError):
         list(pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE))
 

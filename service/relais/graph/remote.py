@@ -54,6 +54,7 @@ from pyoxigraph import (
 )
 
 from relais.errors import BadGateway, BadRequest, GatewayTimeout, RelaisError, ServiceUnavailable
+from relais.formats import NTRIPLES, SPARQL_JSON, SPARQL_XML, TURTLE, accept_header, by_media_type
 from relais.sparql_text import keywords, scan
 
 if TYPE_CHECKING:
@@ -61,8 +62,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
-GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+# What the remote is asked for and can answer in (its media aliases too: Virtuoso says application/json).
+REMOTE_RESULT_FORMATS = (SPARQL_JSON, SPARQL_XML)
+REMOTE_GRAPH_FORMATS = (NTRIPLES, TURTLE)
+RESULTS_ACCEPT = accept_header(REMOTE_RESULT_FORMATS)
+GRAPH_ACCEPT = accept_header(REMOTE_GRAPH_FORMATS)
 GRAPHS_TTL_S = 5.0  # the list of named graphs is reused this long (our own writes clear it at once)
 
 
@@ -272,13 +276,9 @@ class RemoteStore:
         response = self._request("POST", self.config.query_url, "query", data=data, headers={"Accept": accept})
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         body = response.content
-        results = {
-            "application/sparql-results+json": QueryResultsFormat.JSON,
-            "application/json": QueryResultsFormat.JSON,
-            "application/sparql-results+xml": QueryResultsFormat.XML,
-            "application/xml": QueryResultsFormat.XML,
-        }.get(media)
-        if results is not None:
+        answered = by_media_type(media, (*REMOTE_RESULT_FORMATS, *REMOTE_GRAPH_FORMATS))
+        if answered is not None and answered.results is not None:
+            results = answered.results
             # A store that gives up mid-answer (Oxigraph server's --timeout-s) has already sent 200:
             # the body then ends with its message instead of the closing bracket.
             if not body.rstrip().endswith(b"}" if results == QueryResultsFormat.JSON else b">"):
@@ -296,7 +296,7 @@ class RemoteStore:
                 truth = bool(rows) and all(r[0] is None or r[0].value not in ("0", "false") for r in rows)
                 return _boolean(truth)
             return parsed
-        rdf = {"application/n-triples": RdfFormat.N_TRIPLES, "text/turtle": RdfFormat.TURTLE, "text/plain": RdfFormat.N_TRIPLES}.get(media)
+        rdf = answered.rdf if answered is not None else None
         if rdf is None:
             raise RemoteError(f"the remote store answered a query with {media or 'no content type'}, which Relais cannot read")
         try:
@@ -338,7 +338,7 @@ class RemoteStore:
         if not self.config.store_url:
             return []
         response = self._request(
-            "GET", self.config.store_url, "graph read", params={"default": ""}, headers={"Accept": "application/n-triples"}
+            "GET", self.config.store_url, "graph read", params={"default": ""}, headers={"Accept": NTRIPLES.media_type}
         )
         return [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in parse(response.content, format=RdfFormat.N_TRIPLES)]
 

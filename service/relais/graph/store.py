@@ -37,6 +37,7 @@ from pyoxigraph import (
 
 from relais import resources
 from relais.errors import BadRequest, SourceError
+from relais.formats import GRAPH_FORMATS
 from relais.sparql_text import explain_syntax_error
 from relais.vocab import PREFIXES
 
@@ -50,16 +51,9 @@ SKOS_PREF_LABEL = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 # PROV-O, ORG, DCAT or schema.org terms finds our data without a reasoner.
 INFERRED_GRAPH = NamedNode(GRAPH_BASE + "inferred")
 
-RDF_EXTENSIONS: dict[str, RdfFormat] = {
-    ".ttl": RdfFormat.TURTLE,
-    ".nt": RdfFormat.N_TRIPLES,
-    ".nq": RdfFormat.N_QUADS,
-    ".trig": RdfFormat.TRIG,
-    ".rdf": RdfFormat.RDF_XML,
-    ".owl": RdfFormat.RDF_XML,
-    ".xml": RdfFormat.RDF_XML,
-    ".jsonld": RdfFormat.JSON_LD,
-}
+# The files a graph loads from: the formats table's extensions, and RDF/XML's other two.
+RDF_EXTENSIONS: dict[str, RdfFormat] = {f".{f.extension}": f.rdf for f in GRAPH_FORMATS if f.rdf is not None}
+RDF_EXTENSIONS |= {".owl": RdfFormat.RDF_XML, ".xml": RdfFormat.RDF_XML}
 
 # Written after a complete load of an on-disk store; its absence means "reload".
 LOAD_MARKER = "relais-sources.json"

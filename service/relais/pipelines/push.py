@@ -21,12 +21,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import httpx
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, serialize
 
-from relais.errors import RelaisError
 from relais.graph.remote import RemoteConfig, RemoteError, RemoteTimeout, RemoteUnavailable
 
 DEFAULT_STATE = Path(".relais-load-state.json")
@@ -181,57 +180,3 @@ def load(
         if own_client:
             client.close()
     return LoadReport(len({b.graph for b in all_batches}), len(all_batches), sent, skipped, total_quads)
-
-
-def cmd_load(args: Any) -> int:
-    """The ``relais load`` command (cli.py)."""
-    from relais.config import Settings
-    from relais.graph.store import GraphStore, shipped_sources, sources_from_paths
-
-    settings = Settings.from_env()
-    target = args.graph_store or args.to
-    if not target.startswith(("http://", "https://")):
-        raise RelaisError(f"--to {target!r}: give the store's Graph Store Protocol URL, e.g. http://localhost:7878/store")
-    sources = sources_from_paths(args.data) if args.data else shipped_sources()
-    graph = GraphStore.open(sources, None)
-    config = RemoteConfig(
-        query_url=target,
-        store_url=target,
-        user=settings.remote_user,
-        password=settings.remote_password,
-        token=settings.remote_token,
-        timeout_s=args.timeout,
-    )
-    report = load(graph.store, target, batch_size=args.batch_size, state_path=args.state, restart=args.restart, config=config)
-    print(
-        f"loaded {report.quads} statements in {report.graphs} graphs to {target}: "
-        f"{report.sent} batches sent, {report.skipped} already there (state: {args.state})"
-    )
-    return 0
-
-
-def add_parser(sub: Any) -> None:
-    """Register ``relais load`` on the CLI's subparsers."""
-    load_cmd = sub.add_parser(
-        "load",
-        help="push the graph to a remote SPARQL store (Graph Store Protocol)",
-        description="Send every named graph of the shipped graph (or the --data files) to a remote store through the "
-        "SPARQL 1.1 Graph Store Protocol, in batches, with progress on stderr. Resumable and idempotent: a state file "
-        "records the batches sent; run the same command again after a failure. Credentials: RELAIS_REMOTE_USER and "
-        "RELAIS_REMOTE_PASSWORD, or RELAIS_REMOTE_TOKEN. Exit 0 loaded, 2 error.",
-    )
-    load_cmd.add_argument(
-        "--to",
-        required=True,
-        metavar="URL",
-        help="the store's Graph Store Protocol URL (Oxigraph server: http://HOST:7878/store; Fuseki: http://HOST:3030/DATASET/data)",
-    )
-    load_cmd.add_argument("--graph-store", metavar="URL", help="a Graph Store Protocol URL other than --to")
-    load_cmd.add_argument("--data", type=Path, nargs="+", metavar="PATH", help="RDF files or folders instead of the shipped graph")
-    load_cmd.add_argument(
-        "--batch-size", type=int, default=DEFAULT_BATCH, metavar="N", help=f"statements per request (default {DEFAULT_BATCH})"
-    )
-    load_cmd.add_argument("--state", type=Path, default=DEFAULT_STATE, metavar="FILE", help=f"progress file (default {DEFAULT_STATE})")
-    load_cmd.add_argument("--restart", action="store_true", help="ignore the state file and send every batch again")
-    load_cmd.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="HTTP timeout of one batch (default 120)")
-    load_cmd.set_defaults(func=cmd_load)

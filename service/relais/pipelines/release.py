@@ -20,13 +20,11 @@ sums) around one atomic rename; each is short and they share the version and the
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
 import re
 import shutil
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +36,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse
 
 from relais import __version__, resources
 from relais.errors import RelaisError
-from relais.graph.store import GraphStore, shipped_sources, sources_from_paths
+from relais.graph.store import GraphStore
 from relais.vocab import DATASET_IRI, DCTERMS, PREFIXES, dataset_version_iri
 
 if TYPE_CHECKING:  # rdflib loads only when a release is made, not with every command
@@ -434,59 +432,3 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
         raise
     if aside is not None:
         shutil.rmtree(aside, ignore_errors=True)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
-
-
-def cmd_release(args: argparse.Namespace, publish: Publish) -> int:
-    """The ``relais release`` command."""
-    from relais.config import Settings
-
-    settings = Settings.from_env()
-    if settings.public_url is None:
-        print(
-            f"relais release: note: RELAIS_PUBLIC_URL is not set, so void.ttl names {settings.base_url}/sparql as the endpoint",
-            file=sys.stderr,
-        )
-    sources = sources_from_paths(args.data) if args.data else shipped_sources()
-    report = make_release(
-        GraphStore.open(sources, None),
-        args.output,
-        publish,
-        version=args.release_version or __version__,
-        released=args.date,
-        base_url=settings.base_url,
-        previous=args.previous,
-        release_url=settings.release_url,
-        force=args.force,
-    )
-    since = f"; since {report.previous}: {report.added} added, {report.removed} removed" if report.previous else ""
-    print(f"wrote release {report.version} to {report.path}: {len(report.files)} files, {report.quads} statements{since}")
-    print(f"check it with: (cd {report.path} && sha256sum -c SHA256SUMS)")
-    return 0
-
-
-def add_parser(sub: Any, publish: Publish) -> None:
-    """Register ``relais release`` on the CLI's subparsers; ``publish`` makes the dumps and the description."""
-    release = sub.add_parser(
-        "release",
-        help="write a versioned, citable release (dumps, sums, VoID/DCAT, RO-Crate, CITATION.cff, changes)",
-        description="Write DIR/VERSION/: every dump format (sorted, reproducible), SHA256SUMS, void.ttl (VoID + DCAT with the "
-        "version IRI), ro-crate-metadata.json (RO-Crate 1.2), CITATION.cff, CHANGES.md and, with --previous, added.nq and "
-        "removed.nq. Written under a temporary name, then renamed. RELAIS_PUBLIC_URL names the endpoint, RELAIS_RELEASE_URL "
-        "the release's address. Exit 0 written, 2 error.",
-    )
-    release.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="the folder that holds the releases")
-    release.add_argument(
-        "--version", dest="release_version", metavar="V", help=f"the release's version and folder name (default {__version__})"
-    )
-    release.add_argument("--previous", type=Path, metavar="DIR", help="an earlier release's folder: CHANGES.md, added.nq, removed.nq")
-    release.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the release date (default today)")
-    release.add_argument("--force", action="store_true", help="replace DIR/VERSION if it exists")
-    release.add_argument("--data", type=Path, nargs="+", metavar="PATH", help="RDF files or folders instead of the shipped graph")
-    release.set_defaults(func=lambda args: cmd_release(args, publish))

@@ -30,12 +30,14 @@ from pyoxigraph import serialize as pyoxigraph_serialize
 
 from relais.config import Settings
 from relais.errors import BadGateway, BadRequest, RelaisError, ServiceUnavailable
+from relais.formats import Format, negotiate
 from relais.graph.store import GraphStore
 from relais.observability import Metrics
 from relais.sparql.admission import HeavyQueue, Ticket
 from relais.sparql.isolation import Job, PipeJob, WorkerPool, needs_isolation
 from relais.sparql.policy import check_limits, check_query, is_heavy, refuse_services
-from relais.sparql.protocol import Format, QueryRequest, RowWriter, XmlGuard, choose_format, result_kind, serialize
+from relais.sparql.protocol import QueryRequest
+from relais.sparql.results import RowWriter, XmlGuard, offered_for, serialize
 from relais.sparql_text import explain_syntax_error
 from relais.vocab import PREFIXES
 
@@ -270,9 +272,9 @@ class QueryRunner:
             result = self.graph.store.query(request.query, **kwargs)
         except SyntaxError as exc:
             raise BadRequest(explain_syntax_error(request.query, str(exc), PREFIXES)) from None
-        kind = result_kind(result)
+        offered, what = offered_for(result)
         try:
-            fmt = choose_format(kind, accept, request.format_param)
+            fmt = negotiate(accept, request.format_values, offered, what=what)
         except RelaisError:
             del result  # dropped in this thread (a 406 must not log "unsendable, dropped on another thread")
             raise

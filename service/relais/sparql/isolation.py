@@ -35,14 +35,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from relais.errors import BadGateway, RelaisError
-from relais.sparql.protocol import GRAPH_FORMATS, RESULT_FORMATS, Format
+from relais.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 from relais.sparql_text import skeleton, summary
 
 log = logging.getLogger(__name__)
 
 FRAME = struct.Struct("!BI")  # message kind, payload length
 KINDS = ("head", "chunk", "end", "cut", "error")
-FORMATS_BY_NAME = {**RESULT_FORMATS, **GRAPH_FORMATS}
+FORMATS_BY_NAME = {f.name: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS)}  # pyoxigraph's enums do not pickle: a head crosses by name
 POLL_S = 0.1  # how often the parent looks at the deadline while the child computes
 CHILD_GRACE_S = 5  # a child outliving its deadline by this much kills itself (SIGALRM)
 QUIET_S = 0.25  # after a write, the keeper waits this long without writes before forking

@@ -1,7 +1,8 @@
 """The HTTP service: ``create_app(settings, graph)`` builds the FastAPI application.
 
-Routes stay thin: protocol logic lives in ``protocol.py``, the store in ``store.py``. Routes that
-call pyoxigraph are plain ``def`` so FastAPI runs them in its thread pool.
+Routes stay thin: formats and negotiation live in ``relais.formats``, protocol logic in
+``relais.sparql``, the store in ``store.py``. Routes that call pyoxigraph are plain ``def`` so
+FastAPI runs them in its thread pool.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from fastapi.staticfiles import StaticFiles
 
 from relais import __version__
 from relais.config import Settings
-from relais.errors import RelaisError
+from relais.errors import NotAcceptable, RelaisError
+from relais.formats import JSON, TURTLE, negotiate
 from relais.graph.store import GraphStore, shipped_sources, sources_from_paths
 from relais.named_queries.catalog import load_queries
 from relais.observability import Metrics, ObservabilityMiddleware
 from relais.sparql.execution import QueryRunner
-from relais.sparql.protocol import GRAPH_FORMATS, Format, negotiate
 from relais.sparql.updates import ShapeViolation, UpdateGate
 from relais.web.fast_path import LookupFastPath
 from relais.web.middleware import HTML_CSP, add_http_limits
@@ -197,12 +198,11 @@ def with_inline_scripts_allowed(page: HTMLResponse) -> HTMLResponse:
 
 def violation_response(exc: ShapeViolation, accept: str | None) -> Any:
     """422 with the SHACL report: Turtle if the client prefers it, JSON otherwise."""
-    json_fmt = Format("json", "application/json")
     try:
-        fmt = negotiate(accept, {"json": json_fmt, "turtle": GRAPH_FORMATS["turtle"]})
-    except RelaisError:
-        fmt = json_fmt
-    if fmt.name == "turtle":
+        fmt = negotiate(accept, None, (JSON, TURTLE))
+    except NotAcceptable:
+        fmt = JSON
+    if fmt is TURTLE:
         body = exc.report.serialize(format="turtle")
         return Response(body, status_code=422, media_type="text/turtle; charset=utf-8")
     return JSONResponse({"detail": str(exc), "conforms": False, "results": exc.results}, status_code=422)

@@ -4,7 +4,9 @@ The dumps are the bytes ``GraphStore.dump`` writes (so ``relais export`` gives t
 made on first request and cached with their size and SHA-256, keyed on the store's state (the
 SHA-256 of its N-Quads dump: an update that changes anything makes new files).
 
-Over 400 lines: the VoID and DCAT description is one graph built in one place, so its terms stay consistent.
+The VoID and DCAT description is one graph built in one place, so its terms stay consistent: its
+constant statements are the Turtle template ``rdf/dataset.ttl.j2``, and this module gives it the
+values that vary, each already written as a Turtle term (IRIs checked, literals escaped by pyoxigraph).
 """
 
 from __future__ import annotations
@@ -14,23 +16,37 @@ import io
 import threading
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from pyoxigraph import Literal as PyLiteral
 from pyoxigraph import NamedNode, RdfFormat
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDFS, XSD
 
 from relais import __version__
+from relais.errors import RelaisError
+from relais.formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE, Format
 from relais.graph.store import GraphStore
-from relais.vocab import CATALOG_IRI, DATASET_IRI, GRAPH_BASE, ID_BASE, ONTOLOGY_IRI, ONTOLOGY_NS, PREFIXES, dataset_version_iri
+from relais.vocab import (
+    CATALOG_IRI,
+    DATASET_IRI,
+    GRAPH_BASE,
+    ID_BASE,
+    ONTOLOGY_IRI,
+    ONTOLOGY_NS,
+    PREFIXES,
+    dataset_version_iri,
+    valid_iri,
+)
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DCAT3 = Namespace(str(DCAT))  # DCAT 3's versioning terms, which rdflib's closed DCAT namespace lacks
 PAV = Namespace("http://purl.org/pav/")
-OWL_VERSION_IRI = URIRef("http://www.w3.org/2002/07/owl#versionIRI")
 # What a version shares with the dataset it is a version of.
 VERSION_SHARES = {
     DCTERMS.description,
@@ -49,31 +65,39 @@ VERSION_SHARES = {
 }
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "http://www.iana.org/assignments/media-types/"
-LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-FRANCE = URIRef("http://publications.europa.eu/resource/authority/country/FRA")
-FRENCH = URIRef("http://publications.europa.eu/resource/authority/language/FRA")
-ENGLISH = URIRef("http://publications.europa.eu/resource/authority/language/ENG")
-THEME = URIRef("http://publications.europa.eu/resource/authority/data-theme/SOCI")
 
 
 @dataclass(frozen=True)
 class DumpFormat:
-    extension: str
-    rdf: RdfFormat
-    media_type: str
+    """A dump file's format: one of the formats table's (relais.formats), with what DCAT says of it."""
+
+    format: Format
     eu_file_type: str
     label: str
     keeps_graphs: bool
+
+    @property
+    def extension(self) -> str:
+        return self.format.extension
+
+    @property
+    def rdf(self) -> RdfFormat:
+        assert self.format.rdf is not None
+        return self.format.rdf
+
+    @property
+    def media_type(self) -> str:
+        return self.format.media_type
 
 
 DUMP_FORMATS: dict[str, DumpFormat] = {
     f.extension: f
     for f in (
-        DumpFormat("nq", RdfFormat.N_QUADS, "application/n-quads", "RDF_N_QUADS", "N-Quads (keeps the named graphs)", True),
-        DumpFormat("trig", RdfFormat.TRIG, "application/trig", "RDF_TRIG", "TriG (keeps the named graphs)", True),
-        DumpFormat("ttl", RdfFormat.TURTLE, "text/turtle", "RDF_TURTLE", "Turtle (union of the graphs)", False),
-        DumpFormat("nt", RdfFormat.N_TRIPLES, "application/n-triples", "RDF_N_TRIPLES", "N-Triples (union of the graphs)", False),
-        DumpFormat("jsonld", RdfFormat.JSON_LD, "application/ld+json", "JSON_LD", "JSON-LD (keeps the named graphs)", True),
+        DumpFormat(NQUADS, "RDF_N_QUADS", "N-Quads (keeps the named graphs)", True),
+        DumpFormat(TRIG, "RDF_TRIG", "TriG (keeps the named graphs)", True),
+        DumpFormat(TURTLE, "RDF_TURTLE", "Turtle (union of the graphs)", False),
+        DumpFormat(NTRIPLES, "RDF_N_TRIPLES", "N-Triples (union of the graphs)", False),
+        DumpFormat(JSONLD, "JSON_LD", "JSON-LD (keeps the named graphs)", True),
     )
 }
 
@@ -167,6 +191,54 @@ def statistics(graph: GraphStore) -> dict[str, Any]:
 
 
 # --- the VoID + DCAT description ---------------------------------------------------------------
+# The constant statements are Turtle in rdf/dataset.ttl.j2; this code computes the values that vary (base URL,
+# counts, dates, version, graphs, dumps) and writes each as a Turtle term before the template sees it.
+
+RDF_TEMPLATES = Path(__file__).resolve().parent / "rdf"
+
+
+class Turtle(str):
+    """A term already written as Turtle by ``_iri`` or ``_literal``: the only value the template accepts."""
+
+
+def _iri(value: str) -> Turtle:
+    """An IRI for the template, checked first: a value that is not one would break the Turtle around it."""
+    if not valid_iri(value):
+        raise RelaisError(
+            f"the dataset description cannot name {value!r}: it is not an absolute IRI (check RELAIS_PUBLIC_URL and RELAIS_RELEASE_URL)"
+        )
+    return Turtle(str(NamedNode(value)))
+
+
+def _literal(value: str | int, *, lang: str | None = None, datatype: URIRef | None = None) -> Turtle:
+    """A literal for the template, escaped by pyoxigraph (the project's one escaper of literals)."""
+    return Turtle(str(PyLiteral(str(value), language=lang, datatype=NamedNode(str(datatype)) if datatype is not None else None)))
+
+
+def _integer(value: int, datatype: URIRef = XSD.integer) -> Turtle:
+    return _literal(value, datatype=datatype)
+
+
+def _turtle_only(value: object) -> object:
+    """The template's ``finalize``: a value that was not written as a term never reaches the Turtle."""
+    if not isinstance(value, Turtle):
+        raise TypeError(f"{value!r} would reach the Turtle template unescaped: make it a term with _iri() or _literal()")
+    return value
+
+
+@lru_cache(maxsize=1)
+def _template() -> Template:
+    """rdf/dataset.ttl.j2, in an environment of its own: Turtle, not HTML, so no HTML escaping (every value is a term)."""
+    environment = Environment(
+        loader=FileSystemLoader(str(RDF_TEMPLATES)),
+        autoescape=False,  # Turtle, not HTML: each value is escaped as a Turtle term, and _turtle_only refuses any other
+        undefined=StrictUndefined,
+        finalize=_turtle_only,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return environment.get_template("dataset.ttl.j2")
 
 
 def _catalog_text(graph: GraphStore, graph_iri: str) -> dict[str, list[tuple[str, str]]]:
@@ -188,7 +260,7 @@ LINK_TARGETS = {  # namespace of the other graph -> its VoID description or home
 }
 
 
-def _linksets(graph: GraphStore, g: Graph, dataset: URIRef) -> None:
+def _linksets(graph: GraphStore) -> list[dict[str, Turtle]]:
     """One void:Linkset per (link predicate, other graph) of the links graph."""
     rows = graph.query(
         "SELECT ?p ?o WHERE { GRAPH <" + GRAPH_BASE + "links> { ?s ?p ?o "
@@ -201,14 +273,25 @@ def _linksets(graph: GraphStore, g: Graph, dataset: URIRef) -> None:
         if target is not None:
             key = (row["p"].value, target)
             counts[key] = counts.get(key, 0) + 1
-    for i, ((predicate, target), count) in enumerate(sorted(counts.items()), start=1):
-        linkset = URIRef(f"{DATASET_IRI}#linkset-{i}")
-        g.add((dataset, VOID.subset, linkset))
-        g.add((linkset, RDF.type, VOID.Linkset))
-        g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
-        g.add((linkset, VOID.subjectsTarget, dataset))
-        g.add((linkset, VOID.objectsTarget, URIRef(target)))
-        g.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
+    return [
+        {"node": _iri(f"{DATASET_IRI}#linkset-{i}"), "predicate": _iri(predicate), "target": _iri(target), "triples": _integer(count)}
+        for i, ((predicate, target), count) in enumerate(sorted(counts.items()), start=1)
+    ]
+
+
+def _dump_terms(dump: DumpFile, node_base: str, url: str) -> dict[str, Turtle]:
+    fmt = dump.format
+    return {
+        "node": _iri(f"{node_base}#dump-{fmt.extension}"),
+        "url": _iri(url),
+        "title_en": _literal(f"Relais — {fmt.label}", lang="en"),
+        "title_fr": _literal(f"Relais — export {fmt.extension}", lang="fr"),
+        "media_type": _iri(IANA + fmt.media_type),
+        "file_type": _iri(EU_FILE_TYPE + fmt.eu_file_type),
+        "size": _integer(dump.size, XSD.nonNegativeInteger),
+        "checksum": _iri(f"{node_base}#dump-{fmt.extension}-sha256"),
+        "sha256": _literal(dump.sha256, datatype=XSD.hexBinary),
+    }
 
 
 def dataset_description(
@@ -230,6 +313,54 @@ def dataset_description(
     """
     base_url = base_url.rstrip("/")
     stats = statistics(graph)
+    version_iri = dataset_version_iri(version)
+    modified = _literal((released or date.today()).isoformat(), datatype=XSD.date)
+    node_base = version_iri if files_url is not None else DATASET_IRI
+    text = _template().render(
+        ns={"dataset": _iri(DATASET_IRI + "#"), "catalog": _iri(CATALOG_IRI + "#")},
+        dataset=_iri(DATASET_IRI),
+        catalog=_iri(CATALOG_IRI),
+        home=_iri(base_url + "/"),
+        endpoint=_iri(base_url + "/sparql"),
+        lookup=_iri(base_url + "/resource?iri="),
+        modified=modified,
+        ontology=_iri(ONTOLOGY_IRI),
+        identifier=_literal(DATASET_IRI),
+        package_version=_literal(__version__),
+        version=_literal(version),
+        version_node=_iri(version_iri),
+        issued=modified if released is not None else None,
+        previous_version=_iri(dataset_version_iri(previous_version)) if previous_version is not None else None,
+        release_page=_iri(release_url) if release_url is not None else None,
+        stats={key: _integer(stats[key]) for key in ("triples", "entities", "subjects", "objects", "properties", "classes")},
+        uri_space=_literal(ID_BASE),
+        vocabularies=[_iri(ONTOLOGY_NS)] + [_iri(PREFIXES[ns]) for ns in ("prov", "org", "dcat", "skos", "dcterms", "schema")],
+        root_resource=_iri(ID_BASE + "initiative/anticiper-sortie-de-crise"),
+        example_resource=_iri(ID_BASE + "dialogue-space/investisseurs-societaux"),
+        linksets=_linksets(graph),
+        class_partitions=[
+            {
+                "node": _iri(DATASET_IRI + "#class-" + class_iri[len(ONTOLOGY_NS) :]),
+                "class_iri": _iri(class_iri),
+                "entities": _integer(count),
+            }
+            for class_iri, count in stats["per_class"]
+        ],
+        subsets=[
+            {
+                "node": _iri(graph_iri),
+                "triples": _integer(count),
+                "titles": [_literal(value, lang=lang or None) for value, lang in text["label"]],
+                "descriptions": [_literal(value, lang=lang or None) for value, lang in text["description"]],
+            }
+            for graph_iri, count in stats["per_graph"]
+            for text in [_catalog_text(graph, graph_iri)]
+        ],
+        dumps=[
+            _dump_terms(dump, node_base, f"{files_url}{dump.name}" if files_url is not None else f"{base_url}/dumps/{dump.name}")
+            for dump in dumps.all()
+        ],
+    )
     g = Graph()
     for prefix, ns in {
         "void": VOID,
@@ -243,205 +374,10 @@ def dataset_description(
         "rdfs": RDFS,
     }.items():
         g.bind(prefix, ns, override=True)
-    dataset = URIRef(DATASET_IRI)
-    catalog = URIRef(CATALOG_IRI)
-    record = URIRef(CATALOG_IRI + "#record")
-    publisher = URIRef(DATASET_IRI + "#publisher")
-    service = URIRef(DATASET_IRI + "#sparql-service")
-    period = URIRef(DATASET_IRI + "#period-2020")
-    today = Literal((released or date.today()).isoformat(), datatype=XSD.date)
-    version_node = URIRef(dataset_version_iri(version))
-
-    g.add((catalog, RDF.type, DCAT.Catalog))
-    g.add((catalog, DCTERMS.title, Literal("Catalogue Relais", lang="fr")))
-    g.add((catalog, DCTERMS.title, Literal("Relais catalogue", lang="en")))
-    g.add((catalog, DCTERMS.description, Literal("Catalogue du graphe de connaissances Relais et de son point d'accès SPARQL.", lang="fr")))
-    g.add((catalog, DCTERMS.description, Literal("Catalogue of the Relais knowledge graph and its SPARQL endpoint.", lang="en")))
-    g.add((catalog, DCTERMS.publisher, publisher))
-    g.add((catalog, DCTERMS.license, LICENSE))
-    g.add((catalog, DCAT.dataset, dataset))
-    g.add((catalog, DCAT.service, service))
-    g.add((catalog, DCAT.record, record))
-    g.add((catalog, FOAF.homepage, URIRef(base_url + "/")))
-    g.add((record, RDF.type, DCAT.CatalogRecord))
-    g.add((record, FOAF.primaryTopic, dataset))
-    g.add((record, DCTERMS.modified, today))
-    g.add((record, DCTERMS.conformsTo, URIRef("https://semiceu.github.io/DCAT-AP/releases/3.0.0/")))
-
-    g.add((publisher, RDF.type, FOAF.Agent))
-    g.add((publisher, FOAF.name, Literal("Relais developers", lang="en")))
-    g.add((publisher, FOAF.name, Literal("Développeurs de Relais", lang="fr")))
-    g.add((publisher, DCTERMS.type, URIRef("http://purl.org/adms/publishertype/Academia-ScientificOrganisation")))
-
-    g.add((dataset, RDF.type, DCAT.Dataset))
-    g.add((dataset, RDF.type, VOID.Dataset))
-    g.add(
-        (
-            dataset,
-            DCTERMS.title,
-            Literal("Relais : graphe de connaissances de la démarche « anticiper la sortie de crise » (2020)", lang="fr"),
-        )
-    )
-    g.add((dataset, DCTERMS.title, Literal("Relais: knowledge graph of the 2020 'anticiper la sortie de crise' initiative", lang="en")))
-    g.add(
-        (
-            dataset,
-            DCTERMS.description,
-            Literal(
-                "Les acteurs, besoins, programmes d'urgence et de relance, réseaux « têtes de pont », catalyseurs territoriaux, "
-                "espaces de dialogue, livrables et relais de la démarche COVID-19 « anticiper la sortie de crise des acteurs / actions "
-                "d'intérêt général » (Médiateur des entreprises et Le RAMEAU, 2020). Chaque énoncé est relié à sa source : citation de "
-                "l'article ou adresse publique.",
-                lang="fr",
-            ),
-        )
-    )
-    g.add(
-        (
-            dataset,
-            DCTERMS.description,
-            Literal(
-                "The actors, needs, emergency and recovery programmes, reference networks, territorial catalysts, dialogue spaces, "
-                "deliverables and relays of the 2020 COVID-19 initiative 'anticiper la sortie de crise des acteurs / actions d'intérêt "
-                "général' (Médiateur des entreprises and Le RAMEAU). Every statement is tied to its source: a quote from the article or "
-                "a public address.",
-                lang="en",
-            ),
-        )
-    )
-    g.add((dataset, DCTERMS.publisher, publisher))
-    g.add((dataset, DCTERMS.creator, publisher))
-    g.add((dataset, DCTERMS.license, LICENSE))
-    g.add((dataset, DCTERMS.rights, Literal("CC BY 4.0", lang="en")))
-    g.add((dataset, DCTERMS.spatial, FRANCE))
-    g.add((dataset, DCTERMS.temporal, period))
-    g.add((period, RDF.type, DCTERMS.PeriodOfTime))
-    g.add((period, DCAT.startDate, Literal("2020-01-01", datatype=XSD.date)))
-    g.add((period, DCAT.endDate, Literal("2020-12-31", datatype=XSD.date)))
-    g.add((dataset, DCTERMS.language, FRENCH))
-    g.add((dataset, DCTERMS.language, ENGLISH))
-    g.add((dataset, DCAT.theme, THEME))
-    g.add((dataset, DCTERMS.modified, today))
-    g.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
-    g.add((dataset, DCTERMS.identifier, Literal(DATASET_IRI)))
-    g.add((dataset, DCAT.landingPage, URIRef(base_url + "/")))
-    g.add((dataset, URIRef("http://www.w3.org/2002/07/owl#versionInfo"), Literal(__version__)))
-    for word, lang in (
-        ("COVID-19", "fr"),
-        ("sortie de crise", "fr"),
-        ("intérêt général", "fr"),
-        ("associations", "fr"),
-        ("relance", "fr"),
-        ("urgence", "fr"),
-        ("alliances", "fr"),
-        ("COVID-19", "en"),
-        ("crisis exit", "en"),
-        ("general interest", "en"),
-        ("non-profit organisations", "en"),
-        ("recovery", "en"),
-        ("knowledge graph", "en"),
-    ):
-        g.add((dataset, DCAT.keyword, Literal(word, lang=lang)))
-
-    # The version (DCAT 3 versioning, PAV): served, it is the current one; released, a dated one.
-    g.add((dataset, DCAT3.version, Literal(version)))
-    g.add((dataset, OWL_VERSION_IRI, version_node))
-    g.add((dataset, DCAT3.hasVersion, version_node))
-    g.add((dataset, DCAT3.hasCurrentVersion, version_node))
-    g.add((version_node, RDF.type, DCAT.Dataset))
-    g.add((version_node, DCAT3.isVersionOf, dataset))
-    g.add((version_node, DCTERMS.isVersionOf, dataset))
-    g.add((version_node, DCAT3.version, Literal(version)))
-    g.add((version_node, PAV.version, Literal(version)))
-    g.add((version_node, DCTERMS.license, LICENSE))
-    if released is not None:
-        g.add((version_node, DCTERMS.issued, today))
-    if previous_version is not None:
-        g.add((version_node, DCAT3.previousVersion, URIRef(dataset_version_iri(previous_version))))
-        g.add((version_node, PAV.previousVersion, URIRef(dataset_version_iri(previous_version))))
-    if release_url is not None:
-        g.add((version_node, DCAT.landingPage, URIRef(release_url)))
-
-    # VoID statistics and access
-    g.add((dataset, VOID.triples, Literal(stats["triples"], datatype=XSD.integer)))
-    g.add((dataset, VOID.entities, Literal(stats["entities"], datatype=XSD.integer)))
-    g.add((dataset, VOID.distinctSubjects, Literal(stats["subjects"], datatype=XSD.integer)))
-    g.add((dataset, VOID.distinctObjects, Literal(stats["objects"], datatype=XSD.integer)))
-    g.add((dataset, VOID.properties, Literal(stats["properties"], datatype=XSD.integer)))
-    g.add((dataset, VOID.classes, Literal(stats["classes"], datatype=XSD.integer)))
-    g.add((dataset, VOID.uriSpace, Literal(ID_BASE)))
-    g.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_NS)))
-    for ns in ("prov", "org", "dcat", "skos", "dcterms", "schema"):
-        g.add((dataset, VOID.vocabulary, URIRef(PREFIXES[ns])))
-    g.add((dataset, VOID.sparqlEndpoint, URIRef(base_url + "/sparql")))
-    g.add((dataset, VOID.rootResource, URIRef(ID_BASE + "initiative/anticiper-sortie-de-crise")))
-    g.add((dataset, VOID.exampleResource, URIRef(ID_BASE + "dialogue-space/investisseurs-societaux")))
-    g.add((dataset, VOID.uriLookupEndpoint, URIRef(base_url + "/resource?iri=")))
-    _linksets(graph, g, dataset)
-    for class_iri, count in stats["per_class"]:
-        partition = URIRef(DATASET_IRI + "#class-" + class_iri[len(ONTOLOGY_NS) :])
-        g.add((dataset, VOID.classPartition, partition))
-        g.add((partition, VOID["class"], URIRef(class_iri)))
-        g.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
-    for graph_iri, count in stats["per_graph"]:
-        subset = URIRef(graph_iri)
-        g.add((dataset, VOID.subset, subset))
-        g.add((subset, RDF.type, VOID.Dataset))
-        g.add((subset, VOID.triples, Literal(count, datatype=XSD.integer)))
-        g.add((subset, VOID.sparqlEndpoint, URIRef(base_url + "/sparql")))
-        text = _catalog_text(graph, graph_iri)
-        for value, lang in text["label"]:
-            g.add((subset, DCTERMS.title, Literal(value, lang=lang or None)))
-        for value, lang in text["description"]:
-            g.add((subset, DCTERMS.description, Literal(value, lang=lang or None)))
-
-    # Distributions: the dumps, then the endpoint as an access service.
-    node_base = str(version_node) if files_url is not None else DATASET_IRI
-    for dump in dumps.all():
-        fmt = dump.format
-        dist = URIRef(f"{node_base}#dump-{fmt.extension}")
-        url = URIRef(f"{files_url}{dump.name}" if files_url is not None else f"{base_url}/dumps/{dump.name}")
-        checksum = URIRef(f"{node_base}#dump-{fmt.extension}-sha256")
-        g.add((dataset, DCAT.distribution, dist))
-        g.add((dataset, VOID.dataDump, url))
-        g.add((version_node, DCAT.distribution, dist))
-        g.add((version_node, VOID.dataDump, url))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCTERMS.title, Literal(f"Relais — {fmt.label}", lang="en")))
-        g.add((dist, DCTERMS.title, Literal(f"Relais — export {fmt.extension}", lang="fr")))
-        g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.accessURL, url))
-        g.add((dist, DCAT.mediaType, URIRef(IANA + fmt.media_type)))
-        g.add((dist, DCTERMS.format, URIRef(EU_FILE_TYPE + fmt.eu_file_type)))
-        g.add((dist, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
-        g.add((dist, DCTERMS.license, LICENSE))
-        g.add((dist, SPDX.checksum, checksum))
-        g.add((checksum, RDF.type, SPDX.Checksum))
-        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
-    endpoint_dist = URIRef(DATASET_IRI + "#sparql")
-    g.add((dataset, DCAT.distribution, endpoint_dist))
-    g.add((endpoint_dist, RDF.type, DCAT.Distribution))
-    g.add((endpoint_dist, DCTERMS.title, Literal("Point d'accès SPARQL", lang="fr")))
-    g.add((endpoint_dist, DCTERMS.title, Literal("SPARQL endpoint", lang="en")))
-    g.add((endpoint_dist, DCAT.accessURL, URIRef(base_url + "/sparql")))
-    g.add((endpoint_dist, DCAT.accessService, service))
-    g.add((endpoint_dist, DCAT.mediaType, URIRef(IANA + "application/sparql-results+json")))
-    g.add((endpoint_dist, DCTERMS.license, LICENSE))
-
-    g.add((service, RDF.type, DCAT.DataService))
-    g.add((service, RDF.type, SD.Service))
-    g.add((service, DCTERMS.title, Literal("Point d'accès SPARQL de Relais", lang="fr")))
-    g.add((service, DCTERMS.title, Literal("Relais SPARQL endpoint", lang="en")))
-    g.add((service, DCAT.endpointURL, URIRef(base_url + "/sparql")))
-    g.add((service, DCAT.endpointDescription, URIRef(base_url + "/sparql")))
-    g.add((service, DCAT.servesDataset, dataset))
-    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
-    g.add((service, DCTERMS.publisher, publisher))
-    g.add((service, DCTERMS.license, LICENSE))
-    g.add((service, SD.endpoint, URIRef(base_url + "/sparql")))
+    g += Graph().parse(data=text, format="turtle")  # the triples only: the served prefixes stay the ones bound above
 
     # The version is a dataset too (DCAT 3 versioning): the dataset's description, with its own titles.
+    dataset, version_node = URIRef(DATASET_IRI), URIRef(version_iri)
     for predicate, shared in list(g.predicate_objects(dataset)):
         if predicate in VERSION_SHARES:
             g.add((version_node, predicate, shared))

@@ -16,10 +16,10 @@ from typing import Any
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
+from relais.formats import JSONLD, NQUADS, RDFXML, TRIG, TURTLE, Format
 from relais.graph.labels import Labeller
-from relais.sparql.protocol import GRAPH_FORMATS, check_xml
+from relais.sparql.results import check_xml
 from relais.vocab import GRAPH_BASE, ID_BASE, PREFIXES, RDF, RDF_TYPE, curie, local_href
-from relais.web.pages import JSONLD, NQUADS, TRIG, PageFormat
 
 PROV = "http://www.w3.org/ns/prov#"
 RELAIS = PREFIXES["relais"]
@@ -91,29 +91,24 @@ def description_quads(store: Store, iri: NamedNode) -> list[Quad]:
     return ordered
 
 
-def serialize_description(
-    quads: list[Quad], fmt: PageFormat, context_url: str | None = None, context: dict[str, Any] | None = None
-) -> bytes:
+def serialize_description(quads: list[Quad], fmt: Format, context_url: str | None = None, context: dict[str, Any] | None = None) -> bytes:
     """Write quads in ``fmt``: N-Quads and TriG keep the graphs, the others get distinct triples."""
+    assert fmt.rdf is not None
     if fmt in (NQUADS, TRIG):
-        return _bytes(
-            serialize(quads, format=RdfFormat.N_QUADS if fmt is NQUADS else RdfFormat.TRIG, prefixes=PREFIXES if fmt is TRIG else None)
-        )
+        return _bytes(serialize(quads, format=fmt.rdf, prefixes=PREFIXES if fmt is TRIG else None))
     triples = list(dict.fromkeys(Triple(q.subject, q.predicate, q.object) for q in quads))
     if fmt is JSONLD and context is not None:
         return compact_jsonld(triples, context, context_url)
-    rdf_format = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES, "rdfxml": RdfFormat.RDF_XML, "jsonld": RdfFormat.JSON_LD}[
-        fmt.name
-    ]
-    prefixes = PREFIXES if rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else None
-    if rdf_format is RdfFormat.RDF_XML:
+    rdf_format = fmt.rdf
+    prefixes = PREFIXES if fmt in (TURTLE, RDFXML) else None
+    if fmt is RDFXML:
         # RDF/XML needs prefixes only for the predicates it writes.
         used = {t.predicate.value for t in triples} | {
             t.object.value for t in triples if t.predicate == RDF_TYPE and isinstance(t.object, NamedNode)
         }
         prefixes = {p: ns for p, ns in PREFIXES.items() if any(u.startswith(ns) for u in used)}
         # A literal holding U+0000 (...) has no well-formed RDF/XML form: 406, never ill-formed XML.
-        return check_xml(GRAPH_FORMATS["rdfxml"], _bytes(serialize(triples, format=rdf_format, prefixes=prefixes)))
+        return check_xml(RDFXML, _bytes(serialize(triples, format=rdf_format, prefixes=prefixes)))
     return _bytes(serialize(triples, format=rdf_format, prefixes=prefixes))
 
 

@@ -17,7 +17,6 @@ messages have one source.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -25,8 +24,9 @@ from pyoxigraph import QueryBoolean, QuerySolutions, Store
 
 from relais.config import Settings
 from relais.errors import RelaisError
+from relais.formats import RESULT_FORMATS, negotiate
 from relais.graph.store import GraphStore
-from relais.sparql.protocol import RESULT_FORMATS, RESULT_MEDIA_ALIASES, Format, check_xml, negotiate
+from relais.sparql.results import check_xml
 
 MAX_LIMIT = 1000  # a variable subject is fast-pathed only under a LIMIT this small
 
@@ -78,12 +78,6 @@ def is_fast_lookup(query: str) -> bool:
     return limit is not None and int(limit) <= MAX_LIMIT
 
 
-@lru_cache(maxsize=64)
-def _results_format(accept: str | None) -> Format:
-    """Accept parsed once per distinct header (clients send the same few), not once per request."""
-    return negotiate(accept, RESULT_FORMATS, RESULT_MEDIA_ALIASES)
-
-
 class LookupFastPath:
     """ASGI middleware: answer fast lookups on an embedded store, pass every other request on."""
 
@@ -122,7 +116,7 @@ class LookupFastPath:
             # A short query of one group nested at most twice is within every parse limit.
             if not is_fast_lookup(query):
                 return None
-            fmt = _results_format(accept)
+            fmt = negotiate(accept, None, RESULT_FORMATS)  # Accept is parsed once per distinct header (cached)
             assert self.store is not None and fmt.results is not None
             result = self.store.query(query, use_default_graph_as_union=True, base_iri=self.settings.sparql_base_iri)
         except (RelaisError, SyntaxError, OSError, ValueError):

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.requests import Request
 
 from relais.errors import BadRequest
+from relais.formats import weighted
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -44,23 +45,7 @@ def weighted_values(header: str) -> list[tuple[str, float]]:
     >>> weighted_values("fr-CH, fr;q=0.9, en;q=0.95, de;q=0")
     [('fr-ch', 1.0), ('en', 0.95), ('fr', 0.9)]
     """
-    ranges = []
-    for part in header.split(","):
-        bits = [b.strip() for b in part.split(";")]
-        tag = bits[0].lower()
-        if not tag:
-            continue
-        q = 1.0
-        for bit in bits[1:]:
-            key, _, value = bit.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if q > 0:
-            ranges.append((tag, q))
-    return sorted(ranges, key=lambda r: -r[1])
+    return sorted(((tag, q) for tag, q in weighted(header) if q > 0), key=lambda r: -r[1])
 
 
 def choose_language(query_lang: str | None, accept_language: str | None) -> PageLanguage:

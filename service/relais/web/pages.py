@@ -1,4 +1,6 @@
-"""What the HTML pages share: content negotiation and the one Jinja environment of the site.
+"""What the HTML pages share: labels in the page's language and the one Jinja environment of the site.
+
+Which representation a page answers with (HTML or RDF) is chosen by ``relais.formats.negotiate``.
 
 The IRIs in the data never change: ``https://w3id.org/relais/id/{path}`` is served at ``/id/{path}``,
 the ontology (and its hash terms) at ``/ontology``, named graphs at ``/graph/{name}``. Links in the
@@ -9,7 +11,6 @@ Every value from the graph reaches the page through Jinja2 with autoescape on.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,10 @@ from jinja2.runtime import Context
 from pyoxigraph import NamedNode, Store
 from starlette.requests import Request
 
-from relais.errors import NotAcceptable
 from relais.graph.labels import Labeller
 from relais.named_queries.catalog import NamedQuery
 from relais.vocab import ID_BASE, RDF_TYPE, local_href
-from relais.web.i18n import carry_language, format_date, format_number, french_typography, page_language, switch_of, weighted_values, words
+from relais.web.i18n import carry_language, format_date, format_number, french_typography, page_language, switch_of, words
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -102,95 +102,6 @@ def question_order(query: Any) -> tuple[int, str]:
     """
     found = _QUESTION_NUMBER.match(getattr(query, "description", "") or "")
     return (int(found.group(1)) if found else 10_000, query.name)
-
-
-# --- content negotiation ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PageFormat:
-    """One representation of a page: HTML or an RDF serialisation."""
-
-    name: str
-    media_type: str
-    extension: str
-
-
-HTML = PageFormat("html", "text/html", ".html")
-TURTLE = PageFormat("turtle", "text/turtle", ".ttl")
-JSONLD = PageFormat("jsonld", "application/ld+json", ".jsonld")
-NTRIPLES = PageFormat("ntriples", "application/n-triples", ".nt")
-RDFXML = PageFormat("rdfxml", "application/rdf+xml", ".rdf")
-NQUADS = PageFormat("nquads", "application/n-quads", ".nq")
-TRIG = PageFormat("trig", "application/trig", ".trig")
-
-RDF_PAGE_FORMATS = (TURTLE, JSONLD, NTRIPLES, RDFXML, NQUADS, TRIG)
-ALL_PAGE_FORMATS = (HTML, *RDF_PAGE_FORMATS)
-FORMAT_NAMES = {f.name: f for f in ALL_PAGE_FORMATS} | {
-    "ttl": TURTLE,
-    "json-ld": JSONLD,
-    "nt": NTRIPLES,
-    "rdf": RDFXML,
-    "xml": RDFXML,
-    "nq": NQUADS,
-}
-EXTENSIONS = {f.extension: f for f in ALL_PAGE_FORMATS}
-# Media types clients send for the same thing.
-MEDIA_ALIASES = {
-    "application/xhtml+xml": HTML,
-    "application/x-turtle": TURTLE,
-    "application/json": JSONLD,
-    "text/plain": NTRIPLES,
-    "application/xml": RDFXML,
-    "text/n3": TURTLE,
-}
-
-
-def parse_accept(header: str) -> list[tuple[str, float]]:
-    """Media ranges by decreasing quality (stable for equal q).
-
-    >>> parse_accept("text/html;q=0.5, text/turtle")
-    [('text/turtle', 1.0), ('text/html', 0.5)]
-    """
-    return weighted_values(header)  # the same q-value reading as Accept-Language's
-
-
-def negotiate(accept: str | None, fmt: str | None, available: tuple[PageFormat, ...], default: PageFormat) -> PageFormat:
-    """Choose a representation: ``format=`` wins, then the Accept header; ``*/*`` gets ``default``.
-
-    >>> negotiate("text/turtle", None, ALL_PAGE_FORMATS, HTML).name
-    'turtle'
-    >>> negotiate("text/html,application/xhtml+xml,*/*;q=0.8", None, ALL_PAGE_FORMATS, TURTLE).name
-    'html'
-    >>> negotiate(None, "jsonld", ALL_PAGE_FORMATS, HTML).name
-    'jsonld'
-    """
-    if fmt:
-        chosen = FORMAT_NAMES.get(fmt.lower())
-        if chosen is None or chosen not in available:
-            names = ", ".join(f.name for f in available)
-            raise NotAcceptable(f"format={fmt!r} is not available here; use one of {names}")
-        return chosen
-    if not accept:
-        return default
-    for media, _ in parse_accept(accept):
-        for candidate in available:
-            if candidate.media_type == media:
-                return candidate
-        alias = MEDIA_ALIASES.get(media)
-        if alias in available:
-            return alias
-        if media in ("*/*", "*"):
-            return default
-        if media.endswith("/*"):
-            family = media[:-1]
-            if default.media_type.startswith(family):
-                return default
-            for candidate in available:
-                if candidate.media_type.startswith(family):
-                    return candidate
-    types = ", ".join(f.media_type for f in available)
-    raise NotAcceptable(f"none of the media types in Accept: {accept!r} is available here; ask for one of {types}")
 
 
 # --- templates --------------------------------------------------------------------------------

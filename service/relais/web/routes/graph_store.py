@@ -15,15 +15,15 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
 from starlette.concurrency import run_in_threadpool
 
 from relais.errors import BadRequest, NotFound, UnsupportedMediaType
-from relais.sparql.protocol import GRAPH_FORMATS, GRAPH_MEDIA_ALIASES, Format, negotiate, parse_form, serialize_triples
+from relais.formats import TRIPLE_FORMATS, by_media_type, negotiate
+from relais.sparql.protocol import parse_form
+from relais.sparql.results import serialize_triples
 from relais.sparql.updates import Change, UpdateGate
 
 router = APIRouter(tags=["Graph Store"])
 
-# One graph at a time: the triple formats (JSON-LD included), not N-Quads / TriG.
-READ_FORMATS = {k: v for k, v in GRAPH_FORMATS.items() if k in ("turtle", "ntriples", "jsonld", "rdfxml")}
-TRIPLE_FORMATS = {f.media_type: f.rdf for f in READ_FORMATS.values()}
-TRIPLE_FORMATS.update({m: GRAPH_FORMATS[n].rdf for m, n in GRAPH_MEDIA_ALIASES.items() if n in READ_FORMATS})
+# One graph at a time: the triple formats (JSON-LD included), not N-Quads / TriG; a body may come in any of their media types.
+BODY_MEDIA_TYPES = sorted({m for f in TRIPLE_FORMATS for m in (f.media_type, *f.media_aliases)})
 
 
 def _target(request: Request) -> NamedNode | DefaultGraph:
@@ -54,7 +54,7 @@ def _exists(request: Request, target: NamedNode | DefaultGraph) -> bool:
 
 def _read(request: Request, head: bool) -> Response:
     target = _target(request)
-    fmt: Format = negotiate(request.headers.get("accept"), READ_FORMATS, GRAPH_MEDIA_ALIASES)
+    fmt = negotiate(request.headers.get("accept"), None, TRIPLE_FORMATS, by_name=False)
     if not _exists(request, target):
         assert isinstance(target, NamedNode)  # the default graph always exists
         raise NotFound(
@@ -94,12 +94,12 @@ def refuse_xml_entities(body: bytes) -> None:
 
 def _media(request: Request) -> tuple[str, RdfFormat]:
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    fmt: RdfFormat | None = TRIPLE_FORMATS.get(media)
-    if fmt is None:
+    fmt = by_media_type(media, TRIPLE_FORMATS)
+    if fmt is None or fmt.rdf is None:
         raise UnsupportedMediaType(
-            f"Content-Type {media or '(none)'} is not an RDF graph format; use one of: {', '.join(sorted(TRIPLE_FORMATS))}"
+            f"Content-Type {media or '(none)'} is not an RDF graph format; use one of: {', '.join(BODY_MEDIA_TYPES)}"
         )
-    return media, fmt
+    return media, fmt.rdf
 
 
 def body_quads(body: bytes, media: str, fmt: RdfFormat, target: NamedNode | DefaultGraph, gate: UpdateGate) -> list[Quad]:

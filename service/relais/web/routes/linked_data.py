@@ -19,32 +19,20 @@ from fastapi.responses import HTMLResponse, Response
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from relais.errors import BadRequest, NotFound
+from relais.formats import HTML, JSON, JSONLD, NQUADS, NTRIPLES, PAGE_FORMATS, RDFXML, TRIG, TURTLE, Format, negotiate
 from relais.graph.store import GraphStore
 from relais.vocab import CATALOG_IRI, DATASET_IRI, GRAPH_BASE, ID_BASE, ONTOLOGY_IRI, PREFIXES, iri_to_uri, local_href, valid_iri
 from relais.web.dataset import DUMP_FORMATS, Dumps, dataset_description, description_view, statistics
 from relais.web.describe import description_quads, exists, resource_view, serialize_description
 from relais.web.i18n import page_language, words
 from relais.web.ontology_doc import ONTOLOGY_GRAPH, Documentation, jsonld_context, ontology_graph, shapes_graph
-from relais.web.pages import (
-    ALL_PAGE_FORMATS,
-    EXTENSIONS,
-    HTML,
-    JSONLD,
-    NQUADS,
-    RDF_PAGE_FORMATS,
-    TRIG,
-    TURTLE,
-    PageFormat,
-    PageLabeller,
-    negotiate,
-    public_base,
-    render,
-)
+from relais.web.pages import PageLabeller, public_base, render
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["Linked data"])
 _lock = threading.Lock()
+EXTENSIONS = {f".{f.extension}": f for f in PAGE_FORMATS}  # /id/x.ttl, /ontology.jsonld ...
 
 
 # --- shared state -------------------------------------------------------------------------------
@@ -87,31 +75,23 @@ def context_url(request: Request) -> str:
     return base_url(request) + "/context.jsonld"
 
 
-def _choose(
-    request: Request, available: tuple[PageFormat, ...] = ALL_PAGE_FORMATS, default: PageFormat = HTML, extension: PageFormat | None = None
-) -> PageFormat:
+def _choose(request: Request, default: Format = HTML, extension: Format | None = None) -> Format:
     if extension is not None and not request.query_params.get("format"):
         return extension
-    return negotiate(request.headers.get("accept"), request.query_params.get("format"), available, default)
+    return negotiate(request.headers.get("accept"), request.query_params.get("format"), PAGE_FORMATS, default)
 
 
-def _rdf_response(body: bytes, fmt: PageFormat, extra: dict[str, str] | None = None) -> Response:
-    media = fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
-    return Response(body, media_type=media, headers={"Vary": "Accept", **(extra or {})})
+def _rdf_response(body: bytes, fmt: Format, extra: dict[str, str] | None = None) -> Response:
+    """An RDF representation (Starlette adds ``charset=utf-8`` to the text/ media types)."""
+    return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept", **(extra or {})})
 
 
 def _alternates(path: str) -> list[dict[str, str]]:
     """Links to the other representations of a page (``?format=`` keeps any query string)."""
     sep = "&" if "?" in path else "?"
     return [
-        {"name": f.name, "label": label, "media_type": f.media_type, "href": f"{path}{sep}format={f.name}"}
-        for f, label in (
-            (TURTLE, "Turtle"),
-            (JSONLD, "JSON-LD"),
-            (RDF_PAGE_FORMATS[2], "N-Triples"),
-            (RDF_PAGE_FORMATS[3], "RDF/XML"),
-            (NQUADS, "N-Quads"),
-        )
+        {"name": f.name, "label": f.label, "media_type": f.media_type, "href": f"{path}{sep}format={f.name}"}
+        for f in (TURTLE, JSONLD, NTRIPLES, RDFXML, NQUADS)
     ]
 
 
@@ -137,7 +117,7 @@ def not_found_page(request: Request, iri: str, what: str = "resource") -> HTMLRe
 # --- resources ----------------------------------------------------------------------------------
 
 
-def _resource(request: Request, iri: str, page_path: str, fmt: PageFormat) -> Response:
+def _resource(request: Request, iri: str, page_path: str, fmt: Format) -> Response:
     graph = _graph(request)
     node = NamedNode(iri)
     if not exists(graph.store, node):
@@ -145,7 +125,7 @@ def _resource(request: Request, iri: str, page_path: str, fmt: PageFormat) -> Re
             return not_found_page(request, iri)
         raise NotFound(f"{iri} is not in the graph; browse / or query /sparql to find resources")
     # The document that was chosen for this IRI (RFC 9110 Content-Location), for /id/ paths.
-    located = {"Content-Location": iri_to_uri(page_path + fmt.extension)} if page_path.startswith("/id/") else {}
+    located = {"Content-Location": iri_to_uri(f"{page_path}.{fmt.extension}")} if page_path.startswith("/id/") else {}
     if fmt is not HTML:
         quads = description_quads(graph.store, node)
         return _rdf_response(serialize_description(quads, fmt, context_url(request), context_of(request)), fmt, located)
@@ -193,7 +173,7 @@ def resource_by_iri(request: Request, iri: str = "") -> Response:
 # --- ontology -----------------------------------------------------------------------------------
 
 
-def _ontology(request: Request, fmt: PageFormat) -> Response:
+def _ontology(request: Request, fmt: Format) -> Response:
     if fmt is HTML:
         doc = documentation_of(request)
         alternates = _alternates("/ontology")
@@ -321,9 +301,8 @@ def dumps_listing(request: Request) -> Response:
         }
         for f in files
     ]
-    accept = request.headers.get("accept", "")
-    if request.query_params.get("format") == "json" or ("application/json" in accept and "text/html" not in accept):
-        return Response(json.dumps({"dumps": rows}, indent=2).encode(), media_type="application/json")
+    if negotiate(request.headers.get("accept"), request.query_params.get("format"), (HTML, JSON)) is JSON:
+        return Response(json.dumps({"dumps": rows}, indent=2).encode(), media_type=JSON.media_type)
     return html_page(request, "dumps.html", title=words(page_language(request).lang)["dumps"], dumps=rows)
 
 
@@ -338,8 +317,7 @@ def dump_file(name: str, request: Request) -> Response:
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
     headers = {"ETag": etag, "Digest": f"sha-256={dump.sha256}", "Content-Disposition": f'inline; filename="{dump.name}"'}
-    media = dump.format.media_type + ("; charset=utf-8" if dump.format.media_type.startswith("text/") else "")
-    return Response(dump.data, media_type=media, headers=headers)
+    return Response(dump.data, media_type=dump.format.media_type, headers=headers)  # Starlette adds the charset of text/
 
 
 @router.get("/.well-known/void", summary="VoID and DCAT description of the dataset")
@@ -373,7 +351,8 @@ def dataset(request: Request) -> Response:
         from pyoxigraph import Quad, parse
 
         quads = [Quad(t.subject, t.predicate, t.object, NamedNode(DATASET_IRI)) for t in parse(triples, format=RdfFormat.N_TRIPLES)]
-        body = serialize(quads, format=RdfFormat.N_QUADS if fmt is NQUADS else RdfFormat.TRIG) or b""
+        assert fmt.rdf is not None
+        body = serialize(quads, format=fmt.rdf) or b""
     else:
         name = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml"}[fmt.name]
         body = description.serialize(format=name).encode("utf-8")

@@ -3,6 +3,10 @@
 Each .rq file becomes its own OpenAPI operation with typed parameters. Values are bound as RDF
 terms (pyoxigraph substitutions), never pasted into the text. Pages come from LIMIT/OFFSET
 appended to the query, and the Link header's ``last`` comes from a real count of the rows.
+
+Over 400 lines: one router, three faces of the same catalogue entry (the OpenAPI operation, the
+data responses with their paging, the HTML page with its form and table), which share the
+parameter handling; splitting them would pass that state between modules.
 """
 
 from __future__ import annotations
@@ -11,39 +15,31 @@ import io
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pyoxigraph import Literal, NamedNode, QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat
+from pyoxigraph import Literal, NamedNode, QuerySolutions, QueryTriples
 
-from relais.errors import BadRequest, NotAcceptable, NotFound
+from relais.errors import BadRequest, NotFound
+from relais.formats import CSV, HTML, JSON, JSONLD, SPARQL_JSON, TSV, TURTLE, Format, negotiate
 from relais.graph.labels import Labeller
 from relais.graph.store import GraphStore
 from relais.named_queries.catalog import NamedQuery, Parameter
 from relais.named_queries.run import term_value
 from relais.vocab import XSD, curie, iri_to_uri
 from relais.web.i18n import french_typography, page_language, words
-from relais.web.pages import HTML, PageFormat, PageLabeller, iri_candidates, negotiate, query_texts, question_order, render
+from relais.web.pages import PageLabeller, iri_candidates, query_texts, question_order, render
 
 MAX_PER_PAGE = 10_000
 MAX_PAGE = 1_000_000_000  # OFFSET stays a small integer; int() never sees thousands of digits
 
-# format= name -> (media type, how to write it); the first entry is the default.
-SELECT_FORMATS: dict[str, str] = {
-    "json": "application/json",
-    "sparql-json": "application/sparql-results+json",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-GRAPH_FORMATS: dict[str, str] = {"turtle": "text/turtle", "jsonld": "application/ld+json"}
-_NATIVE = {
-    "sparql-json": QueryResultsFormat.JSON,
-    "csv": QueryResultsFormat.CSV,
-    "tsv": QueryResultsFormat.TSV,
-}
+# What a named query answers in (the first is the default; text/html gets its page). Here "json" is
+# plain JSON rows (name -> value), so the SPARQL results JSON goes by "sparql-json".
+SELECT_FORMATS: tuple[Format, ...] = (JSON, replace(SPARQL_JSON, name="sparql-json"), CSV, TSV)
+GRAPH_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD)
 _TAIL_LIMIT = re.compile(r"\b(LIMIT|OFFSET)\s+\d+\s*$", re.IGNORECASE)
 
 SCHEMA_TYPES = {
@@ -53,34 +49,6 @@ SCHEMA_TYPES = {
     "date": {"type": "string", "format": "date"},
     "literal": {"type": "string"},
 }
-
-
-def choose(request: Request, offers: dict[str, str]) -> str:
-    """The format name to answer with, from ``format=`` or the Accept header's q-values."""
-    requested = request.query_params.get("format")
-    if requested:
-        if requested not in offers:
-            raise NotAcceptable(f"format={requested!r} is not available here; use one of {', '.join(offers)}")
-        return requested
-    best, best_q = None, 0.0
-    for part in request.headers.get("accept", "*/*").split(","):
-        media, *params = (x.strip() for x in part.split(";"))
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        for name, offered in offers.items():
-            fits = media in ("*/*", "") or media == offered or (media.endswith("/*") and offered.startswith(media[:-1]))
-            # Earlier offers win ties, so */* gets the default.
-            if fits and q > best_q:
-                best, best_q = name, q
-                break
-    if best is None:
-        raise NotAcceptable(f"none of the requested media types is available; use one of {', '.join(offers.values())}")
-    return best
 
 
 @dataclass
@@ -130,20 +98,22 @@ def _last_page(total: int | None, per_page: int | None) -> int | None:
     return max(1, math.ceil(total / per_page)) if total is not None and per_page else None
 
 
-def _execute_page(graph: GraphStore, query: NamedQuery, values: dict[str, str], fmt: str, page: int, per_page: int | None) -> Page:
+def _execute_page(graph: GraphStore, query: NamedQuery, values: dict[str, str], fmt: Format, page: int, per_page: int | None) -> Page:
     result, total = _run_page(graph, query, values, page, per_page)
     out = io.BytesIO()
     if isinstance(result, QueryTriples):
-        result.serialize(out, format=RdfFormat.TURTLE if fmt == "turtle" else RdfFormat.JSON_LD)
-        return Page(out.getvalue(), GRAPH_FORMATS[fmt], None, 1, None)
-    if fmt in _NATIVE:
-        result.serialize(out, format=_NATIVE[fmt])
+        assert fmt.rdf is not None
+        result.serialize(out, format=fmt.rdf)
+        return Page(out.getvalue(), fmt.media_type, None, 1, None)
+    if fmt.results is not None:
+        result.serialize(out, format=fmt.results)
         body = out.getvalue()
     else:
+        assert fmt is JSON
         names = [v.value for v in result.variables]
         rows = [{n: term_value(s[n]) for n in names if s[n] is not None} for s in result]
         body = json.dumps(rows, ensure_ascii=False).encode()
-    return Page(body, SELECT_FORMATS[fmt], total, page, per_page)
+    return Page(body, fmt.media_type, total, page, per_page)
 
 
 def _link_header(request: Request, page: Page) -> dict[str, str]:
@@ -230,7 +200,7 @@ _ERROR_SCHEMA = {"type": "object", "required": ["detail"], "properties": {"detai
 
 def _openapi_extra(query: NamedQuery) -> dict[str, Any]:
     parameters = [_openapi_parameter(query, p) for p in query.parameters]
-    formats = [*(SELECT_FORMATS if _is_select(query) else GRAPH_FORMATS), "html"]
+    formats = [*(f.name for f in _offers(query)), HTML.name]
     parameters.append(
         {
             "name": "format",
@@ -284,14 +254,11 @@ def build_router(named: dict[str, NamedQuery], graph: GraphStore) -> APIRouter:
     @router.get("/queries", summary="List the named queries", response_model=None)
     def list_queries(request: Request) -> Response:
         """Every named query with its summary, parameters and an example URL (HTML for browsers, JSON by default)."""
-        if _wants_html(request, {"json": "application/json"}):
+        if _representation(request, (JSON,)) is HTML:
             ordered = sorted(named.values(), key=question_order)
             lang = page_language(request).lang
             entries = [_catalogue_entry(q, lang) for q in ordered]
             return HTMLResponse(render("queries.html", request, title=words(lang)["nav_queries"], queries=entries), headers=VARY)
-        fmt = request.query_params.get("format")
-        if fmt and fmt != "json":
-            raise NotAcceptable(f"format={fmt!r} is not available here; use json or html")
         return JSONResponse([describe(q) for q in named.values()], headers=VARY)
 
     for query in named.values():
@@ -326,10 +293,9 @@ def _handler(query: NamedQuery, graph: GraphStore) -> Any:
             if key in values:
                 raise BadRequest(f"parameter '{key}' is given more than once")
             values[key] = value
-        offers = SELECT_FORMATS if _is_select(query) else GRAPH_FORMATS
-        if _wants_html(request, offers):
+        fmt = _representation(request, _offers(query))
+        if fmt is HTML:
             return _result_page(request, query, graph, values)
-        fmt = choose(request, offers)
         page, per_page = _paging(request, query)
         result = _execute_page(graph, query, values, fmt, page, per_page)
         last = _last_page(result.total, result.per_page)
@@ -350,21 +316,17 @@ HTML_PER_PAGE = 200
 _NUMERIC = {XSD + t for t in ("integer", "int", "long", "nonNegativeInteger", "decimal", "double", "float")}
 
 
-def _wants_html(request: Request, offers: dict[str, str]) -> bool:
-    """True when ``format=html``, or when the Accept header prefers text/html to every offered format.
+def _offers(query: NamedQuery) -> tuple[Format, ...]:
+    return SELECT_FORMATS if _is_select(query) else GRAPH_FORMATS
+
+
+def _representation(request: Request, offers: tuple[Format, ...]) -> Format:
+    """``format=`` or the Accept header's choice among ``offers`` and the page (HTML).
 
     ``*/*`` and no Accept get the first offer (JSON): clients keep their default; a browser's
-    ``text/html,...,*/*;q=0.8`` gets the page. Anything else is left to ``choose``, which also
-    says what to fix when nothing fits.
+    ``text/html,...,*/*;q=0.8`` gets the page; nothing acceptable is a 406 that says what is.
     """
-    fmt = request.query_params.get("format")
-    if fmt:
-        return fmt == "html"
-    available = (*(PageFormat(name, media, "") for name, media in offers.items()), HTML)
-    try:
-        return negotiate(request.headers.get("accept"), None, available, available[0]) is HTML
-    except NotAcceptable:
-        return False
+    return negotiate(request.headers.get("accept"), request.query_params.get("format"), (*offers, HTML))
 
 
 def _url(path: str, params: list[tuple[str, str]]) -> str:
@@ -475,7 +437,6 @@ def _result_page(request: Request, query: NamedQuery, graph: GraphStore, values:
     path = f"/queries/{query.name}"
     given = [(k, v) for k, v in request.query_params.multi_items() if k != "format" or v != "html"]
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("format", "page")]
-    formats = SELECT_FORMATS if _is_select(query) else GRAPH_FORMATS
     context: dict[str, Any] = {
         "title": query.summary_in(lang)[0],
         "wide": True,
@@ -483,8 +444,12 @@ def _result_page(request: Request, query: NamedQuery, graph: GraphStore, values:
         "fields": _form(query, values, labeller, graph),
         "keep_html": request.query_params.get("format") == "html",
         "formats": [
-            {"name": name, "media_type": media, "href": _url(path, [*[(k, v) for k, v in given if k != "format"], ("format", name)])}
-            for name, media in formats.items()
+            {
+                "name": f.name,
+                "media_type": f.media_type,
+                "href": _url(path, [*[(k, v) for k, v in given if k != "format"], ("format", f.name)]),
+            }
+            for f in _offers(query)
         ],
         "columns": [],
         "rows": [],

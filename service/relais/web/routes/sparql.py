@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 Protocol endpoint at /sparql (routes only; parsing and formats live in protocol.py).
+"""The SPARQL 1.1 Protocol endpoint at /sparql (routes only; requests are parsed in relais.sparql.protocol, formats in relais.formats).
 
 GET or POST a query (streamed; see execution.py), POST an update (authenticated, validated; see
 updates.py), GET without a query for the Service Description (RDF) or the query editor (HTML).
@@ -17,24 +17,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from relais.errors import BadRequest, NotAcceptable, RelaisError, UnsupportedMediaType
+from relais.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS, TRIPLE_FORMATS, Format, negotiate
 from relais.sparql.execution import Head, QueryJob, QueryRunner
-from relais.sparql.protocol import (
-    FORM_MEDIA,
-    GRAPH_FORMATS,
-    GRAPH_MEDIA_ALIASES,
-    QUERY_MEDIA,
-    SD,
-    Format,
-    QueryRequest,
-    UpdateRequest,
-    cut_marker,
-    decode_utf8,
-    negotiate,
-    parse_form,
-    parse_operation,
-    serialize_triples,
-    service_description,
-)
+from relais.sparql.protocol import FORM_MEDIA, QUERY_MEDIA, QueryRequest, UpdateRequest, decode_utf8, parse_form, parse_operation
+from relais.sparql.results import cut_marker, serialize_triples
+from relais.sparql.service_description import SD, service_description
 from relais.web import editor
 from relais.web.pages import public_base
 from relais.web.schema_doc import SchemaDocuments
@@ -43,8 +30,6 @@ from relais.web.shared_queries import ShareStore
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["SPARQL"])
-
-HTML = Format("html", "text/html")
 
 
 class StreamedResult(Response):
@@ -135,7 +120,7 @@ def _describe_or_edit(request: Request) -> Response:
     """GET /sparql without a query: the Service Description as RDF, or the query editor for a browser."""
     accept = request.headers.get("accept")
     try:
-        fmt = negotiate(accept, {**GRAPH_FORMATS, "html": HTML}, GRAPH_MEDIA_ALIASES)
+        fmt = negotiate(accept, None, (*GRAPH_FORMATS, HTML))
     except NotAcceptable:
         raise BadRequest(
             "missing 'query': send ?query=… (or POST it); GET /sparql without a query returns the Service "
@@ -231,9 +216,10 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     responses={200: {"content": {"application/json": {}}}, 304: {"description": "Not modified"}},
 )
 def sparql_schema(request: Request) -> Response:
-    accept = request.headers.get("accept")
-    if accept and not any(m.split(";")[0].strip() in ("application/json", "application/*", "*/*") for m in accept.lower().split(",")):
-        raise NotAcceptable("/sparql/schema.json is JSON only: ask for application/json (or send no Accept header)")
+    try:
+        negotiate(request.headers.get("accept"), None, (JSON,), by_name=False)
+    except NotAcceptable:
+        raise NotAcceptable("/sparql/schema.json is JSON only: ask for application/json (or send no Accept header)") from None
     document = _schema_documents(request).current()
     headers = {"ETag": document.etag, "Cache-Control": "no-cache"}
     if _matches(request.headers.get("if-none-match"), document.etag):
@@ -249,15 +235,9 @@ def editor_asset(name: str) -> Response:
 
 # --- share links ------------------------------------------------------------------------------
 
-_SHARE_RESULTS = (
-    "application/sparql-results",
-    "text/csv",
-    "text/tab-separated-values",
-    "text/turtle",
-    "application/n-triples",
-    "application/ld+json",
-    "application/rdf+xml",
-)
+QUERY_TEXT = Format("query", QUERY_MEDIA, "rq", "SPARQL query")
+# What /q/{id} answers: the editor on the query (the default), its text, or its results.
+_SHARE_FORMATS = (HTML, QUERY_TEXT, *RESULT_FORMATS, *TRIPLE_FORMATS)
 
 
 def _shares(request: Request) -> ShareStore:
@@ -298,22 +278,23 @@ async def share_query(request: Request) -> Response:
 async def open_shared_query(request: Request, key: str) -> Response:
     """HTML: the editor on the query; ``application/sparql-query``: its text; a results type: run it."""
     shared = _shares(request).get(key)
-    accept = (request.headers.get("accept") or "text/html").lower()
+    try:
+        fmt = negotiate(request.headers.get("accept"), None, _SHARE_FORMATS, by_name=False)
+    except NotAcceptable:
+        raise NotAcceptable(f"ask for text/html (the editor), {QUERY_MEDIA} (the query) or a SPARQL results type (its results)") from None
     headers = {"Vary": "Accept", "X-Relais-Data-Version": shared.data_version}
-    if QUERY_MEDIA in accept:
+    if fmt is QUERY_TEXT:
         return Response(shared.query, media_type=f"{QUERY_MEDIA}; charset=utf-8", headers=headers)
-    if any(media in accept for media in _SHARE_RESULTS):
+    if fmt is not HTML:
         response = await _run_query(request, QueryRequest(query=shared.query))
         response.headers.update(headers)
         return response
-    if "text/html" in accept or "*/*" in accept:
-        page = editor.page(
-            request.app.state.settings,
-            getattr(request.app.state, "named_queries", {}),
-            initial=shared.query,
-            base="../",
-            examples=editor.graph_examples(request.app.state.graph),
-            request=request,
-        )
-        return HTMLResponse(page, headers=headers)
-    raise NotAcceptable(f"ask for text/html (the editor), {QUERY_MEDIA} (the query) or a SPARQL results type (its results)")
+    page = editor.page(
+        request.app.state.settings,
+        getattr(request.app.state, "named_queries", {}),
+        initial=shared.query,
+        base="../",
+        examples=editor.graph_examples(request.app.state.graph),
+        request=request,
+    )
+    return HTMLResponse(page, headers=headers)
