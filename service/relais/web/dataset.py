@@ -7,6 +7,9 @@ SHA-256 of its N-Quads dump: an update that changes anything makes new files).
 The VoID and DCAT description is one graph built in one place, so its terms stay consistent: its
 constant statements are the Turtle template ``rdf/dataset.ttl.j2``, and this module gives it the
 values that vary, each already written as a Turtle term (IRIs checked, literals escaped by pyoxigraph).
+
+Over 400 lines: the dumps and the description share the dump list (the description lists each dump
+with its size and checksum); the description's values, per graph and per release, are most of it.
 """
 
 from __future__ import annotations

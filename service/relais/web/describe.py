@@ -3,6 +3,9 @@
 The RDF description of an IRI is Concise-Bounded-Description-like: its outgoing statements (with
 blank nodes followed), its incoming statements, and the ``rdf:Statement`` nodes of the provenance
 graph that record where those statements come from (an article quote or a public address).
+
+Over 400 lines: the RDF description, its provenance index and the page's view model (relations
+folded under their superproperties, the neighbourhood picture) read the same quads once.
 """
 
 from __future__ import annotations
