@@ -66,6 +66,23 @@ class GatewayTimeout(RelaisError):
     status = 504
 
 
+class ShapeViolation(RelaisError):
+    """The data would break the SHACL shapes; nothing was written.
+
+    One exception for the three places that validate before writing (the update gate, the
+    inventory import, link acceptance): 422 over HTTP, exit 1 on the command line, with the
+    SHACL report as Turtle text (``report_text``) and, from the update gate, its result rows.
+    """
+
+    status = 422
+    exit_code = 1
+
+    def __init__(self, message: str, report_text: str = "", results: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.report_text = report_text
+        self.results = results or []
+
+
 class SourceError(RelaisError):
     """A source file of the graph cannot be read or parsed: the graph is not loaded."""
 

@@ -4,6 +4,7 @@ event loop, and the graphs built from the repository's files read-only over HTTP
 from __future__ import annotations
 
 import random
+import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -19,9 +20,10 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from relais import resources
 from relais.config import Settings
+from relais.errors import ShapeViolation
 from relais.graph.shacl import ValidationGraph, shapes_graph, validate_graph
 from relais.graph.store import GRAPH_BASE, GraphStore, graph_iri, shipped_sources
-from relais.sparql.updates import Change, ShapeViolation, UpdateGate, protected_graphs, to_rdflib
+from relais.sparql.updates import Change, UpdateGate, protected_graphs, to_rdflib
 from relais.web.app import create_app
 from tests.conftest import running_server
 from tests.support.app import TOKEN, client
@@ -178,8 +180,13 @@ def test_parallel_large_puts_leave_health_responsive(tmp_path: Path) -> None:
         done.set()
         poller.join(timeout=60)
     assert statuses == [400] * 8
-    print(f"\n/health during 8 parallel 9.5 MB PUTs: max {max(latencies) * 1000:.0f} ms over {len(latencies)} polls")
-    assert max(latencies) < 2.0  # parsed on the event loop, /health took 4 s
+    typical = statistics.median(latencies)
+    print(
+        f"\n/health during 8 parallel 9.5 MB PUTs: median {typical * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms over {len(latencies)} polls"
+    )
+    # Parsed on the event loop, /health waited for the parses: 4 s a poll. The median, not the
+    # maximum, so that a moment of CPU starvation on a shared 2-core machine does not decide.
+    assert typical < 0.5 and max(latencies) < 10
 
 
 # --- 6. the gate validates every node a change can affect -------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 
 from relais.cli.common import problems, violation
 from relais.config import Settings
+from relais.errors import ShapeViolation
 
 
 def add_parser(subparsers: Any) -> None:
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         return problems([problem.render(exc.path) for problem in exc.problems])  # FILE:LINE: reason
     except inventory.InventoryTablesError as exc:
         return problems([p.render() for p in exc.problems])
-    except inventory.InventoryViolation as exc:
+    except ShapeViolation as exc:
         return violation(exc.report_text, exc)
     print(f"imported {result.sourced_count} records into {output} and {result.illustrative_count} illustrative records into {illustrative}")
     if result.tables is not None:

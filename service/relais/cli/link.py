@@ -11,6 +11,7 @@ from typing import Any
 
 from relais.cli.common import add_graph_options, open_graph, problems, violation
 from relais.config import Settings
+from relais.errors import ShapeViolation
 
 # The open graphs links are found in: the kinds of resource each can link (the first is the default), its endpoint.
 TARGETS = (
@@ -94,7 +95,7 @@ def _accept(args: argparse.Namespace) -> int:
         )
     except linker.ReviewRefused as exc:
         return problems([f"{args.file}: {problem}" for problem in exc.problems])
-    except linker.LinkViolation as exc:
+    except ShapeViolation as exc:
         return violation(exc.report_text, exc)
     print(f"added {len(result.added)} links to {result.output} ({result.already_there} already there)")
     return 0

@@ -10,7 +10,7 @@ to an existing resource, URL, legal text). This module only applies it:
 3. validate ontology + existing data + the new triples with the SHACL shapes;
 4. only then write both Turtle files (temporary file, then rename).
 
-Malformed rows raise ``InventoryError`` (CLI exit 2), SHACL violations ``InventoryViolation``
+Malformed rows raise ``InventoryError`` (CLI exit 2), SHACL violations ``relais.errors.ShapeViolation``
 (exit 1); in both cases nothing is written.
 
 Over 400 lines: the declarative mapping of the sample CSV, its checks and the import's atomic write of four graphs.
@@ -33,7 +33,7 @@ import rdflib
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
 from relais import resources
-from relais.errors import RelaisError
+from relais.errors import RelaisError, ShapeViolation
 from relais.graph.shacl import read_union, shapes_graph, validate_graph
 from relais.graph.store import GRAPH_BASE, shipped_sources
 from relais.pipelines.inventory_tables import InventoryTables, TableProblem, Territories, family_folders, read_tables
@@ -87,16 +87,6 @@ class InventoryTablesError(RelaisError):
     def __init__(self, problems: list[TableProblem]) -> None:
         self.problems = problems
         super().__init__("\n".join(p.render() for p in problems))
-
-
-class InventoryViolation(RelaisError):
-    """The imported triples do not conform to the shapes; nothing was written."""
-
-    exit_code = 1
-
-    def __init__(self, report_text: str) -> None:
-        self.report_text = report_text
-        super().__init__("the imported inventory does not conform to the SHACL shapes; nothing was written")
 
 
 @dataclass
@@ -575,7 +565,7 @@ def import_inventory(
     union = existing + sourced + result.illustrative + (tables.provenance if tables else rdflib.Graph())  # territories are in existing
     report = validate_graph(union, shapes_graph(shapes_dir or resources.shapes_dir()))
     if not report.conforms:
-        raise InventoryViolation(report.text)
+        raise ShapeViolation("the imported inventory does not conform to the SHACL shapes; nothing was written", report.text)
     files = [
         (output, turtle(sourced, _header(mapping, "inventory", illustrative=False))),
         (illustrative_output, turtle(result.illustrative, _header(mapping, "illustrative", illustrative=True))),

@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 from pyoxigraph import Literal
 
-from relais.errors import RelaisError
+from relais.errors import RelaisError, ShapeViolation
 from relais.graph.store import GraphStore
 
 log = logging.getLogger(__name__)
@@ -120,16 +120,6 @@ class ReviewRefused(LinkerError):
         self.problems = problems
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         super().__init__(f"{path}: nothing written: {problems[0]}{more}")
-
-
-class LinkViolation(LinkerError):
-    """The links a review file would add do not conform to shapes/: nothing was written."""
-
-    exit_code = 1
-
-    def __init__(self, report_text: str) -> None:
-        self.report_text = report_text
-        super().__init__("the accepted links do not conform to shapes/; nothing written (report above)")
 
 
 # ------------------------------------------------------------------ labels
@@ -1044,7 +1034,7 @@ def accept_review(
         data.add(t)
     report = validate_graph(data, shapes_graph(shapes_dir))
     if not report.conforms:
-        raise LinkViolation(report.text)
+        raise ShapeViolation("the accepted links do not conform to shapes/; nothing written (report above)", report.text)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".part")
     tmp.write_text(combined, encoding="utf-8")

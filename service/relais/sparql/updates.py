@@ -42,7 +42,7 @@ import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from relais.config import Settings
-from relais.errors import BadRequest, Forbidden, PayloadTooLarge, RelaisError, SourceError
+from relais.errors import BadRequest, Forbidden, PayloadTooLarge, RelaisError, ShapeViolation, SourceError
 from relais.graph.shacl import RDFLIB_PARSE_LOCK, ValidationGraph, validate_graph
 from relais.graph.store import INFERRED_GRAPH, ONTOLOGY_GRAPH, GraphStore, graph_iri, shipped_sources
 from relais.observability import Metrics
@@ -74,17 +74,6 @@ SOURCED_GRAPHS = (graph_iri("article"), graph_iri("public"), graph_iri("inventor
 WRITABLE_SETTING = "RELAIS_WRITABLE_SOURCE_GRAPHS=1"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-class ShapeViolation(RelaisError):
-    """422: the change would break a SHACL shape; nothing was written."""
-
-    status = 422
-
-    def __init__(self, message: str, report: rdflib.Graph, results: list[dict[str, str]]) -> None:
-        super().__init__(message)
-        self.report = report
-        self.results = results
 
 
 class ProtectedGraph(Forbidden):
@@ -352,10 +341,11 @@ class UpdateGate:
         violations = [r for r in results if r.get("severity", "").endswith("#Violation")]
         if violations:
             first = violations[0]["message"]
+            kept = _keep_results(report, focus_terms)
             raise ShapeViolation(
                 f"the change breaks {len(violations)} SHACL constraint(s), e.g. {first}; nothing was written",
-                _keep_results(report, focus_terms),
-                results,
+                report_text=kept.serialize(format="turtle"),
+                results=results,
             )
 
     def _superclasses(self) -> dict[Any, set[Any]]:

@@ -21,13 +21,13 @@ from fastapi.staticfiles import StaticFiles
 
 from relais import __version__
 from relais.config import Settings
-from relais.errors import NotAcceptable, RelaisError
+from relais.errors import NotAcceptable, RelaisError, ShapeViolation
 from relais.formats import JSON, TURTLE, negotiate
 from relais.graph.store import GraphStore, shipped_sources, sources_from_paths
 from relais.named_queries.catalog import load_queries
 from relais.observability import Metrics, ObservabilityMiddleware
 from relais.sparql.execution import QueryRunner
-from relais.sparql.updates import ShapeViolation, UpdateGate
+from relais.sparql.updates import UpdateGate
 from relais.web.fast_path import LookupFastPath
 from relais.web.middleware import HTML_CSP, add_http_limits
 from relais.web.pages import STATIC_DIR
@@ -203,6 +203,6 @@ def violation_response(exc: ShapeViolation, accept: str | None) -> Any:
     except NotAcceptable:
         fmt = JSON
     if fmt is TURTLE:
-        body = exc.report.serialize(format="turtle")
+        body = exc.report_text
         return Response(body, status_code=422, media_type="text/turtle; charset=utf-8")
     return JSONResponse({"detail": str(exc), "conforms": False, "results": exc.results}, status_code=422)
