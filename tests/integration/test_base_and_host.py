@@ -41,6 +41,10 @@ def test_the_service_description_names_the_base_and_ignores_a_forged_host() -> N
     assert response.status_code == 200
     assert b"evil.example" not in response.content
     assert f"<{EXPECTED_BASE}>".encode() in response.content
+    # The base itself is stated, whatever the request's Host (the protocol leaves it to the service).
+    with_localhost = client().get("/sparql", headers={"Accept": "application/n-triples", "Host": "localhost"}).text
+    for text in (response.text, with_localhost):
+        assert f"resolve against <{EXPECTED_BASE}>, the service's base IRI." in text.replace('\\"', '"')
 
 
 @pytest.mark.parametrize("path", ["/.well-known/void", "/dataset"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyoxigraph import BlankNode, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from relais.formats import GRAPH_FORMATS, RESULT_FORMATS
 
@@ -25,8 +25,12 @@ SD_FORMAT_IRIS = {
 }
 
 
-def service_description(endpoint_url: str, named_graphs: list[str], *, update_enabled: bool) -> list[Triple]:
-    """The Service Description of the endpoint as triples (SPARQL 1.1 Service Description §3)."""
+def service_description(endpoint_url: str, named_graphs: list[str], *, update_enabled: bool, base_iri: str | None = None) -> list[Triple]:
+    """The Service Description of the endpoint as triples (SPARQL 1.1 Service Description §3).
+
+    The SPARQL 1.1 Protocol leaves the BASE of a request without one to the service; Service
+    Description has no term for it, so ``base_iri`` is stated in an ``rdfs:comment`` of the service.
+    """
 
     def sd(local: str) -> NamedNode:
         return NamedNode(SD + local)
@@ -44,6 +48,9 @@ def service_description(endpoint_url: str, named_graphs: list[str], *, update_en
         Triple(dataset, sd("defaultGraph"), default_graph),
         Triple(default_graph, RDF_TYPE, sd("Graph")),
     ]
+    if base_iri:
+        note = f"Relative IRIs in a query or an update without a BASE resolve against <{base_iri}>, the service's base IRI."
+        triples.append(Triple(service, NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), Literal(note, language="en")))
     if update_enabled:
         triples.append(Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
     if EXAMPLES_GRAPH in named_graphs:

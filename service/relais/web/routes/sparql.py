@@ -137,8 +137,9 @@ def _describe_or_edit(request: Request) -> Response:
             headers={"Vary": "Accept, Accept-Language"},
         )
     graph = request.app.state.graph
+    settings = request.app.state.settings
     triples = service_description(
-        _endpoint_url(request), graph.named_graphs(), update_enabled=bool(request.app.state.settings.update_tokens)
+        _endpoint_url(request), graph.named_graphs(), update_enabled=bool(settings.update_tokens), base_iri=settings.sparql_base_iri
     )
     body = serialize_triples(triples, fmt, {"sd": SD, "formats": "http://www.w3.org/ns/formats/"})
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
