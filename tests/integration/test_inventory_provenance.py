@@ -19,6 +19,7 @@ from rdflib import RDF, URIRef
 from relais.graph.store import GraphStore, shipped_sources
 from relais.pipelines.inventory_tables import mirror_of
 from tests.conftest import REPO
+from tests.support.inventory import rows
 
 pytestmark = pytest.mark.integration
 
@@ -27,14 +28,6 @@ SAMPLE = REPO / "data" / "sources" / "inventory.csv"
 R = rdflib.Namespace("https://w3id.org/relais/ontology#")
 ID = "https://w3id.org/relais/id/"
 GRAPH = "https://w3id.org/relais/graph/"
-
-
-def rows(name: str) -> list[dict[str, str]]:
-    out: list[dict[str, str]] = []
-    for path in sorted(TABLES.glob(f"*/{name}")):
-        with open(path, encoding="utf-8", newline="") as handle:
-            out.extend(csv.DictReader(handle))
-    return out
 
 
 def sample_rows() -> list[dict[str, str]]:

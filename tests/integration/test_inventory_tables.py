@@ -21,6 +21,7 @@ from relais.named_queries.catalog import load_queries
 from relais.pipelines import inventory_tables
 from relais.resources import queries_dir
 from tests.conftest import REPO, run_cli
+from tests.support.inventory import rows
 
 pytestmark = pytest.mark.integration
 
@@ -28,14 +29,6 @@ TABLES = REPO / "data" / "sources" / "inventory"
 TERRITORIES_CSV = REPO / "data" / "sources" / "reference" / "territories.csv"
 R = rdflib.Namespace("https://w3id.org/relais/ontology#")
 ID = "https://w3id.org/relais/id/"
-
-
-def rows(name: str) -> list[dict[str, str]]:
-    out: list[dict[str, str]] = []
-    for path in sorted(TABLES.glob(f"*/{name}")):
-        with open(path, encoding="utf-8", newline="") as handle:
-            out.extend(csv.DictReader(handle))
-    return out
 
 
 def split(value: str) -> list[str]:
