@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -66,6 +67,31 @@ def test_each_request_gets_an_id_and_one_json_log_line(tmp_path: Path) -> None:
     assert any(e["request_id"] == "trace-me-42" and e["route"] == "/health" and e["status"] == 200 for e in requests)
     assert any(e["request_id"] == generated.headers["x-request-id"] for e in requests)
     assert "s3cret-token" not in server.log() and "ASK" not in server.log()
+
+
+def test_every_request_is_logged_once_by_the_time_the_server_stops(tmp_path: Path) -> None:
+    """The access log is written in batches by a thread: SIGTERM right after the last answer still
+    leaves one line per request, each with the id its response carried."""
+    data = tmp_path / "d.ttl"
+    data.write_text("".join(f"<http://e/s{i}> <http://e/p> {i} .\n" for i in range(50)))
+    sent: list[tuple[str, str, int]] = []  # (request id, path, status)
+    with running_server(["--data", str(data)], tmp=tmp_path) as server:
+        with httpx.Client(base_url=server.url) as http:
+            for i in range(300):
+                if i % 3 == 0:  # a lookup: the fast path
+                    response = http.get("/sparql", params={"query": f"SELECT ?p ?o WHERE {{ <http://e/s{i % 50}> ?p ?o }}"})
+                elif i % 3 == 1:
+                    response = http.get("/sparql", params={"query": "ASK {"})  # 400, the general path
+                else:
+                    response = http.get(f"/id/nothing-{i}")
+                sent.append((response.headers["x-request-id"], response.url.path, response.status_code))
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=20) in (0, -signal.SIGTERM)
+        entries = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    logged = [(e["request_id"], e["path"], e["status"]) for e in entries if e.get("logger") == "relais.access" and e["path"] != "/health"]
+    assert sorted(logged) == sorted(sent)
+    assert len({request_id for request_id, _, _ in sent}) == len(sent)
+    assert {status for _, _, status in sent} == {200, 400, 404}
 
 
 def test_metrics_count_timeouts_running_queries_and_updates(tmp_path: Path) -> None:

@@ -86,11 +86,12 @@ def reader_went_away() -> int:
 def configure_logging(debug: bool, command: str) -> None:
     """The server logs JSON lines (with request ids); other commands log plain warnings. Called by ``main`` only."""
     level = logging.DEBUG if debug else (logging.INFO if command == "serve" else logging.WARNING)
-    handler = logging.StreamHandler(sys.stderr)
+    handler: logging.Handler
     if command == "serve":
-        from relais.observability import JsonFormatter
+        from relais.observability import buffered_json_logging
 
-        handler.setFormatter(JsonFormatter())
+        handler = buffered_json_logging(sys.stderr)  # written by a thread in batches, every line kept
     else:
+        handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)

@@ -44,9 +44,8 @@ def _bind_listen_socket(host: str, port: int) -> socket.socket:
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from relais.web.app import create_app, open_graph
+    from relais.web.server import RelaisServer, server_config
 
     settings = Settings.from_env(
         host=args.host, port=args.port, store_path=args.store, data_paths=tuple(args.data or ()) or None, backend=args.backend
@@ -55,6 +54,5 @@ def run(args: argparse.Namespace) -> int:
     graph = open_graph(settings)
     app = create_app(settings, graph)
     log.info("serving %d quads on http://%s:%d/sparql", graph.quad_count(), settings.host, settings.port)
-    config = uvicorn.Config(app, log_config=None, access_log=False, timeout_graceful_shutdown=5)
-    uvicorn.Server(config).run(sockets=[sock])
+    RelaisServer(server_config(app)).run(sockets=[sock])
     return 0
