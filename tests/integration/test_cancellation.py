@@ -64,7 +64,9 @@ def test_the_thread_path_is_what_the_measure_catches(tmp_path: Path) -> None:
     """The same measure on the old path (threads, no cancellation) sees the query still running."""
     response, used = cpu_after_timeout("thread", tmp_path)
     assert response.status_code == 503
-    assert used > 0.5, f"expected the thread path to keep a core busy, measured {used:.2f} CPU-s/s"
+    # A core's worth when the machine is idle; a share of one when other tests compete for the
+    # two cores. Either way well above what the forked path leaves (under 0.15, test above).
+    assert used > 0.25, f"expected the thread path to keep burning CPU, measured {used:.2f} CPU-s/s"
 
 
 def concurrent(url: str, queries: list[str]) -> list[httpx.Response]:
