@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -14,6 +15,7 @@ import pytest
 
 from relais.errors import BadRequest
 from relais.formats import CSV
+from relais.sparql import isolation
 from relais.sparql.execution import Head, _Stop
 from relais.sparql.isolation import EngineCrashed, PipeJob, WorkerPool, needs_isolation
 from tests.support.app import client
@@ -142,3 +144,61 @@ def test_forked_and_threaded_evaluation_give_the_same_answers() -> None:
     for a, b in zip(answers, threaded, strict=True):
         assert a.status_code == b.status_code == 200
         assert a.content == b.content and a.headers["content-type"] == b.headers["content-type"]
+
+
+def pid_reporter(child: PipeJob) -> None:
+    child.emit("head", (Head(CSV, {}), str(os.getpid()).encode()))
+    child.emit("end")
+
+
+def answered_by(pool: WorkerPool) -> int:
+    job = RecordingJob()
+    pool.run(job, None, head_type=Head, stop=_Stop)
+    return int(job.messages[0][1][1])
+
+
+def test_a_child_that_answered_cleanly_answers_the_next_query_without_a_fork() -> None:
+    """Forks hold the GIL for tens of ms at a million triples: back-to-back queries must not wait for one."""
+    pool = pool_for(pid_reporter)
+    first = answered_by(pool)
+    assert [answered_by(pool) for _ in range(3)] == [first] * 3
+    assert first != os.getpid()
+
+
+def test_a_child_whose_query_failed_cleanly_is_kept_and_one_that_was_stopped_is_not() -> None:
+    def evaluate(child: PipeJob, payload: str) -> None:
+        child.emit("head", (Head(CSV, {}), str(os.getpid()).encode()))
+        if payload == "fail":
+            raise BadRequest("a clean failure")
+        if payload == "slow":
+            time.sleep(2)
+        child.emit("end")
+
+    pool = WorkerPool(FakeStore(), evaluate, size=1)
+
+    def pid_of(payload: str, job: RecordingJob | None = None) -> int:
+        job = job or RecordingJob()
+        with contextlib.suppress(BadRequest, _Stop):
+            pool.run(job, payload, head_type=Head, stop=_Stop)
+        return int(job.messages[0][1][1])
+
+    first = pid_of("ok")
+    assert pid_of("fail") == first  # the error frame ends the query cleanly
+    assert pid_of("slow", RecordingJob(stop_after=time.monotonic() + 0.3)) == first  # stopped: killed
+    assert pid_of("ok") != first
+
+
+def test_a_child_is_replaced_after_max_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(isolation, "MAX_USES", 2)
+    pool = pool_for(pid_reporter)
+    answers = [answered_by(pool) for _ in range(4)]
+    assert answers[0] == answers[1] and answers[2] == answers[3] and answers[1] != answers[2], answers
+
+
+def test_a_waiting_child_killed_from_outside_is_replaced_without_an_error() -> None:
+    pool = pool_for(pid_reporter)
+    first = answered_by(pool)
+    os.kill(first, signal.SIGKILL)
+    time.sleep(0.2)
+    second = answered_by(pool)
+    assert second != first

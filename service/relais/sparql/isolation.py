@@ -9,10 +9,13 @@ pipe; the parent's worker thread relays them to the HTTP side and sends SIGKILL 
 deadline passes or the client leaves. A crash in the child (a parser stack overflow, say) ends
 the query with a 502, not the server.
 
-A fork costs about 4 ms on the shipped graph (0.06 ms for a lookup in a thread), so only queries
-that may compute for long before their first row go to a child: see :func:`needs_isolation`.
-Forks never overlap a store mutation (``GraphStore.mutation_lock``), so a child never inherits a
-half-applied transaction.
+A fork costs about 4 ms on the shipped graph and 50 ms at a million triples, and it holds the GIL
+(the whole server stalls meanwhile), so forks stay off the request path: children are forked ahead
+of time by a keeper thread, and a child that answered cleanly waits for the next query instead of
+exiting (it is killed only when its query is stopped, when it crashed, after ``MAX_USES`` queries,
+or when the store has changed since its fork). Only queries that may compute for long before
+their first row go to a child: see :func:`needs_isolation`. Forks never overlap a store mutation
+(``GraphStore.mutation_lock``), so a child never inherits a half-applied transaction.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import faulthandler
+import gc
 import logging
 import os
 import pickle
@@ -46,7 +50,8 @@ FORMATS_BY_NAME = {f.name: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS)}  # pyox
 POLL_S = 0.1  # how often the parent looks at the deadline while the child computes
 CHILD_GRACE_S = 5  # a child outliving its deadline by this much kills itself (SIGALRM)
 QUIET_S = 0.25  # after a write, the keeper waits this long without writes before forking
-IDLE_S = 600  # a waiting child leaves after this long (where PR_SET_PDEATHSIG is missing)
+IDLE_S = 60  # a waiting child checks this often that the server is still there (where PR_SET_PDEATHSIG is missing)
+MAX_USES = 200  # queries one child answers before it is replaced (its copy-on-write pages grow with use)
 PR_SET_PDEATHSIG = 1  # Linux prctl(2)
 
 # Words that make a query compute (sort, group, join, filter, negate, call out) before it streams.
@@ -154,6 +159,7 @@ class Worker:
         self.requests_fd = requests_fd
         self.results_fd = results_fd
         self.generation = generation
+        self.uses = 0
 
     def close(self) -> None:
         for fd in (self.requests_fd, self.results_fd):
@@ -162,14 +168,17 @@ class Worker:
 
 
 class WorkerPool:
-    """Children forked ahead of time, each to evaluate one query and exit.
+    """Children forked ahead of time, each answering queries one at a time until it must go.
 
     Forking is the expensive part (50 ms for a store of a million triples: the page tables are
-    copied), so a keeper thread forks ``size`` children in advance and replaces each one used or
-    killed; a query takes a waiting child and pays nothing. A child holds the store as it was when
-    it was forked: after a change (``store.generation`` moves), waiting children are replaced.
-    Forks happen under ``store.mutation_lock``, never during a write. Children die with the server
-    (PR_SET_PDEATHSIG on Linux; elsewhere they leave after ``IDLE_S`` of waiting).
+    copied, with the GIL held), so a keeper thread keeps ``size`` children (waiting or busy) and
+    at least one waiting, and a child coming back is kept while there are at most ``size + 1``;
+    a query takes a waiting child and pays nothing, and a child that answered
+    cleanly comes back for the next one (the most recently used first: its pages are already its
+    own). A child holds the store as it was when it was forked: after a change (``store.generation``
+    moves), waiting children are replaced. Forks happen under ``store.mutation_lock``, never during
+    a write. Children die with the server (PR_SET_PDEATHSIG on Linux; elsewhere they notice within
+    ``IDLE_S``).
     """
 
     def __init__(self, store: Any, evaluate: Callable[[PipeJob, Any], None], size: int) -> None:
@@ -177,6 +186,8 @@ class WorkerPool:
         self.evaluate = evaluate
         self.size = max(1, size)
         self._idle: deque[Worker] = deque()
+        self._busy = 0  # children answering a query now
+        self._open: set[Worker] = set()  # every child's pipes the server holds (a new child closes them)
         self._dead: list[int] = []
         self._waiting = 0  # queries waiting for a child: the keeper forks at once
         self._changed = threading.Condition()
@@ -184,23 +195,34 @@ class WorkerPool:
 
     def run(self, job: Any, payload: Any, *, head_type: Callable[[Format, dict[str, str]], Any], stop: type[Exception]) -> None:
         """Give ``payload`` to a waiting child, relay its messages to ``job``; kill it on ``stop``."""
-        worker = self._take(job, stop)
+        alarm_s = int(max(1.0, job.deadline - time.monotonic())) + CHILD_GRACE_S  # orphaned or stuck: still ends
+        message = pickle.dumps((alarm_s, payload))
+        while True:
+            worker = self._take(job, stop)
+            try:
+                _write_all(worker.requests_fd, FRAME.pack(0, len(message)) + message)
+                break
+            except OSError:  # the child is gone (killed from outside): take another
+                self._release(worker, clean=False)
+        clean = False
         try:
-            alarm_s = int(max(1.0, job.deadline - time.monotonic())) + CHILD_GRACE_S  # orphaned or stuck: still ends
-            message = pickle.dumps((alarm_s, payload))
-            _write_all(worker.requests_fd, FRAME.pack(0, len(message)) + message)
-            _relay(job, worker.results_fd, head_type, stop)
+            error = _relay(job, worker.results_fd, head_type, stop)
+            clean = True  # the child wrote its last frame and waits for the next query
+            if error is not None:
+                raise error
         finally:
-            self._discard(worker)
+            self._release(worker, clean=clean)
 
     def _take(self, job: Any, stop: type[Exception]) -> Worker:
         with self._changed:
             self._start_keeper()
             while True:
                 while self._idle:
-                    worker = self._idle.popleft()
-                    self._changed.notify_all()  # the keeper forks a replacement
+                    worker = self._idle.pop()
+                    self._changed.notify_all()  # the keeper forks a spare if none is left
                     if worker.generation == self.store.generation:
+                        worker.uses += 1
+                        self._busy += 1
                         return worker
                     self._discard(worker)
                 job.check()  # the deadline, or the client gone, while waiting for a fork
@@ -211,12 +233,28 @@ class WorkerPool:
                 finally:
                     self._waiting -= 1
 
+    def _release(self, worker: Worker, *, clean: bool) -> None:
+        """A child back from a query: waiting for the next one if it may, killed otherwise."""
+        with self._changed:
+            self._busy -= 1
+            if (
+                clean
+                and worker.generation == self.store.generation
+                and worker.uses < MAX_USES
+                and len(self._idle) + self._busy <= self.size
+            ):
+                self._idle.append(worker)
+                self._changed.notify_all()
+                return
+        self._discard(worker)
+
     def _discard(self, worker: Worker) -> None:
         """Kill now (its CPU stops at once); the keeper collects the exit status."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(worker.pid, signal.SIGKILL)
         worker.close()
         with self._changed:
+            self._open.discard(worker)
             self._dead.append(worker.pid)
             self._changed.notify_all()
 
@@ -234,7 +272,7 @@ class WorkerPool:
                     for worker in stale:
                         self._idle.remove(worker)
                         self._discard(worker)
-                    if len(self._idle) < self.size:
+                    if not self._idle or len(self._idle) + self._busy < self.size:
                         # Right after a write, wait for a quiet moment (writes often come in a row,
                         # and each fork holds the mutation lock), unless a query is waiting now.
                         quiet = time.monotonic() - getattr(self.store, "changed_at", 0.0)
@@ -268,42 +306,54 @@ class WorkerPool:
         if pid == 0:
             os.close(requests_write)
             os.close(results_read)
-            for other in self._idle:  # no child keeps another's pipes open
+            for other in list(self._open):  # no child keeps another's pipes open
                 other.close()
             _child(requests_read, results_write, self.evaluate, parent)
         os.close(requests_read)
         os.close(results_write)
-        return Worker(pid, requests_write, results_read, generation)
+        worker = Worker(pid, requests_write, results_read, generation)
+        with self._changed:
+            self._open.add(worker)
+        return worker
 
 
 def _child(requests_fd: int, results_fd: int, evaluate: Callable[[PipeJob, Any], None], parent: int) -> None:
-    """Wait for one payload, evaluate it into the pipe, and leave without running the server's exit code."""
+    """Evaluate payloads into the pipe, one after the other, and leave without running the server's exit code."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         faulthandler.disable()  # a crash is reported by the parent (a 502 and one JSON log line), not as a raw dump
+        gc.freeze()  # the collector leaves the server's objects alone: no copy-on-write of their pages
         _die_with_parent(parent)
-        if not select.select([requests_fd], [], [], IDLE_S)[0]:
-            os._exit(0)
-        frame = _FrameReader(requests_fd).read()
-        if frame is None:  # the server closed the pipe: it is going, or replacing this child
-            os._exit(0)
-        alarm_s, payload = pickle.loads(frame[1])
-        signal.alarm(alarm_s)
-        child_job = PipeJob(results_fd)
-        try:
-            evaluate(child_job, payload)
-        except RelaisError as exc:
-            child_job.emit("error", exc.with_traceback(None))
-        except SyntaxError as exc:
-            child_job.emit("error", exc.with_traceback(None))
-        except (OSError, RuntimeError, ValueError, TypeError) as exc:
-            child_job.emit("error", RuntimeError(str(exc)))
+        reader = _FrameReader(requests_fd)
+        while True:
+            while not select.select([requests_fd], [], [], IDLE_S)[0]:
+                if os.getppid() != parent:
+                    os._exit(0)
+            frame = reader.read()
+            if frame is None:  # the server closed the pipe: it is going, or replacing this child
+                os._exit(0)
+            alarm_s, payload = pickle.loads(frame[1])
+            signal.alarm(alarm_s)
+            _evaluate_one(evaluate, PipeJob(results_fd), payload)
+            signal.alarm(0)
     except BaseException:  # noqa: BLE001  a broken pipe, an empty payload: the parent reports it
         code = 1
     finally:
         os._exit(code)
+
+
+def _evaluate_one(evaluate: Callable[[PipeJob, Any], None], child_job: PipeJob, payload: Any) -> None:
+    """One query, ending with an "end" or an "error" frame (the parent takes either as a clean finish)."""
+    try:
+        evaluate(child_job, payload)
+    except RelaisError as exc:
+        child_job.emit("error", exc.with_traceback(None))
+    except SyntaxError as exc:
+        child_job.emit("error", exc.with_traceback(None))
+    except (OSError, RuntimeError, ValueError, TypeError) as exc:
+        child_job.emit("error", RuntimeError(str(exc)))
 
 
 def _die_with_parent(parent: int) -> None:
@@ -314,7 +364,8 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
-def _relay(job: Any, fd: int, head_type: Callable[[Format, dict[str, str]], Any], stop: type[Exception]) -> None:
+def _relay(job: Any, fd: int, head_type: Callable[[Format, dict[str, str]], Any], stop: type[Exception]) -> BaseException | None:
+    """Relay one query's frames until its "end" (None) or its "error" (returned, for the caller to raise)."""
     reader = _FrameReader(fd)
     while True:
         job.check()  # raises ``stop`` at the deadline or when the client left: the caller kills the child
@@ -334,12 +385,13 @@ def _relay(job: Any, fd: int, head_type: Callable[[Format, dict[str, str]], Any]
             job.emit("head", (head_type(fmt, headers), data))
         elif kind == "end":
             job.emit("end")
-            return
+            return None
         elif kind == "cut":
             job.stop_reason = pickle.loads(payload)
             raise stop(job.stop_reason)
         else:
-            raise pickle.loads(payload)
+            error: BaseException = pickle.loads(payload)
+            return error
 
 
 class _FrameReader:

@@ -510,9 +510,11 @@ def _sparql_reads_beyond_this(shapes: rdflib.Graph, constraint: Any) -> bool:
     if text is None:
         return True
     prefixes = {str(shapes.value(d, sh.prefix)): str(shapes.value(d, sh.namespace)) for d in shapes.objects(None, sh.declare)}
+    from rdflib.plugins.sparql import prepareQuery  # imported here: ``import rdflib`` alone does not load it
+
     try:
         with RDFLIB_PARSE_LOCK:
-            algebra = rdflib.plugins.sparql.prepareQuery(str(text), initNs=prefixes).algebra
+            algebra = prepareQuery(str(text), initNs=prefixes).algebra
     except Exception:  # noqa: BLE001  unreadable here: assume the worst
         return True
     this = rdflib.Variable("this")
