@@ -689,7 +689,8 @@ def bench_size(n: int, args: argparse.Namespace, queries: list[BenchQuery], work
         server.stop()
     size.engines[relais.name] = relais
 
-    remote = EngineResult("Relais over remote Oxigraph", note="not yet measured: remote backend pending")
+    remote_note = "left out (--no-remote)" if args.no_remote else "not yet measured: remote backend pending"
+    remote = EngineResult("Relais over remote Oxigraph", note=remote_note)
     if remote_backend_available() and not args.no_remote:
         # Relais with RELAIS_BACKEND=remote in front of the Oxigraph server on the same store (no
         # --timeout-s there: see above; Relais applies its own deadline).
