@@ -21,7 +21,8 @@ def _sparql(server: Server, query: str) -> list[dict[str, dict[str, str]]]:
 
 
 def _home(server: Server) -> str:
-    response = httpx.get(server.url + "/", headers={"Accept": BROWSER_ACCEPT})
+    # The first render counts the graph; on the remote backend each count is a query to another server.
+    response = httpx.get(server.url + "/", headers={"Accept": BROWSER_ACCEPT}, timeout=60)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     return response.text
 
