@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
@@ -17,6 +18,12 @@ import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# Four test workers share two cores with the servers, browsers and subprocesses they start: a
+# request that would take 100 ms alone can take several seconds, so the module-level httpx
+# helpers wait 30 s unless a test sets its own timeout (httpx's default is 5 s).
+REQUEST_TIMEOUT_S = 30.0
+for _verb in ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream"):
+    setattr(httpx, _verb, functools.partial(getattr(httpx, _verb), timeout=REQUEST_TIMEOUT_S))
 
 
 def rss_kib(pid: int) -> int:
